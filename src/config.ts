@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { cleanEnv, makeValidator, EnvError, EnvMissingError } from 'envalid';
+
+/** Thrown when an environment variable is missing or has the wrong form; the message is one line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+  ) {
+    super(`${variable}: ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Each validator throws EnvError with a message that says what it expected and what it got,
+// so a wrong value stops start-up with one readable line.
+const got = (input: string) => `got ${JSON.stringify(input.length > 80 ? `${input.slice(0, 80)}…` : input)}`;
+
+const integer = (min: number, max: number) =>
+  makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!/^-?\d+$/.test(input.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new EnvError(`expected an integer from ${min} to ${max}, ${got(input)}`);
+    }
+    return value;
+  });
+
+const boolean = makeValidator<boolean>((input) => {
+  const value = input.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new EnvError(`expected true or false, ${got(input)}`);
+});
+
+const oneOf = <T extends string>(choices: readonly T[]) =>
+  makeValidator<T>((input) => {
+    if ((choices as readonly string[]).includes(input)) return input as T;
+    throw new EnvError(`expected one of ${choices.join(', ')}, ${got(input)}`);
+  });
+
+const urlWithProtocol = (protocols: readonly string[]) =>
+  makeValidator<string>((input) => {
+    // The value is not echoed: URLs like these carry passwords.
+    const expected = `expected a ${protocols.map((p) => `${p}://`).join(' or ')} URL`;
+    let parsed: URL;
+    try {
+      parsed = new URL(input);
+    } catch {
+      throw new EnvError(expected);
+    }
+    if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) throw new EnvError(expected);
+    return input;
+  });
+
+const text = (pattern: RegExp, description: string) =>
+  makeValidator<string>((input) => {
+    if (!pattern.test(input)) throw new EnvError(`expected ${description}, ${got(input)}`);
+    return input;
+  });
+
+/** `false`, `true`, a hop count, or a comma-separated list of trusted proxy addresses/CIDRs. */
+const trustProxy = makeValidator<boolean | number | string[]>((input) => {
+  const value = input.trim();
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length > 0 && list.every((s) => /^[0-9a-fA-F.:/]+$/.test(s))) return list;
+  throw new EnvError(`expected true, false, a hop count or a list of addresses, ${got(input)}`);
+});
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const nodeEnvs = ['development', 'production', 'test'] as const;
+
+const specs = {
+  NODE_ENV: oneOf(nodeEnvs)({ default: 'development', desc: 'development, production or test' }),
+  HOST: text(/^[\w.:-]+$/, 'a host name or address')({ default: '0.0.0.0', desc: 'address to listen on' }),
+  PORT: integer(0, 65535)({ default: 8000, desc: 'TCP port to listen on' }),
+  DATA_DIR: text(/.+/, 'a directory path')({ default: './data', desc: 'where the SQLite database and local files live' }),
+  DATABASE_URL: urlWithProtocol(['postgres', 'postgresql'])({ default: undefined, desc: 'PostgreSQL URL; SQLite in DATA_DIR when unset' }),
+  DATABASE_SCHEMA: text(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL schema name')({ default: 'public' }),
+  DATABASE_POOL_SIZE: integer(1, 1000)({ default: 10, desc: 'PostgreSQL connections per process' }),
+  REDIS_URL: urlWithProtocol(['redis', 'rediss'])({ default: undefined, desc: 'Redis URL; in-process bus when unset' }),
+  REDIS_KEY_PREFIX: text(/^[\w:.-]{0,64}$/, 'up to 64 letters, digits, _ : . -')({ default: 'msg:' }),
+  LOG_LEVEL: oneOf(logLevels)({ default: 'info' }),
+  BODY_LIMIT_BYTES: integer(1024, 1024 * 1024 * 1024)({ default: 1024 * 1024, desc: 'largest JSON body accepted' }),
+  TRUST_PROXY: trustProxy({ default: false, desc: 'trust X-Forwarded-* from these proxies' }),
+  CORS_ORIGINS: text(/^[^\s,]*(\s*,\s*[^\s,]+)*$/, 'a comma-separated list of origins, or *')({ default: '' }),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000)({ default: 10_000, desc: 'how long in-flight work may take after SIGTERM' }),
+  METRICS_TOKEN: text(/^\S{16,}$/, 'at least 16 characters without spaces')({ default: undefined }),
+  DOCS_ENABLED: boolean({ default: true, desc: 'serve /docs and /openapi.json' }),
+};
+
+export type LogLevel = (typeof logLevels)[number];
+
+export interface Config {
+  nodeEnv: (typeof nodeEnvs)[number];
+  host: string;
+  port: number;
+  dataDir: string;
+  database: { url?: string; schema: string; poolSize: number };
+  redis: { url?: string; keyPrefix: string };
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  trustProxy: boolean | number | string[];
+  corsOrigins: string[] | '*';
+  shutdownTimeoutMs: number;
+  metricsToken?: string;
+  docsEnabled: boolean;
+}
+
+/** Reads and validates every variable once; throws ConfigError naming the first bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty value (`FOO=` in a .env file) means "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const clean = cleanEnv(present, specs, {
+    reporter: ({ errors }) => {
+      const [name, error] = Object.entries(errors)[0] ?? [];
+      if (!name || !error) return;
+      const expected = error instanceof EnvMissingError ? 'is required' : error.message;
+      throw new ConfigError(name, expected);
+    },
+  });
+  const cors = clean.CORS_ORIGINS.trim();
+  return {
+    nodeEnv: clean.NODE_ENV,
+    host: clean.HOST,
+    port: clean.PORT,
+    dataDir: path.resolve(clean.DATA_DIR),
+    database: { url: clean.DATABASE_URL, schema: clean.DATABASE_SCHEMA, poolSize: clean.DATABASE_POOL_SIZE },
+    redis: { url: clean.REDIS_URL, keyPrefix: clean.REDIS_KEY_PREFIX },
+    logLevel: clean.LOG_LEVEL,
+    bodyLimitBytes: clean.BODY_LIMIT_BYTES,
+    trustProxy: clean.TRUST_PROXY,
+    corsOrigins: cors === '*' ? '*' : cors.split(',').map((s) => s.trim()).filter(Boolean),
+    shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: clean.METRICS_TOKEN,
+    docsEnabled: clean.DOCS_ENABLED,
+  };
+}

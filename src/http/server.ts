@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage as RawRequest, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.js';
+import { registerDocs } from './docs.js';
+import { registerErrorHandling } from './errors.js';
+import { registerMetrics } from './metrics.js';
+import { registerOpsRoutes, type ReadinessCheck } from './ops-routes.js';
+import { validatorCompiler } from './validation.js';
+
+export interface HttpDependencies {
+  config: Config;
+  version: string;
+  readinessChecks: ReadinessCheck[];
+}
+
+export type HttpServer = FastifyInstance<Server, RawRequest, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** Builds the Fastify server with every cross-cutting concern; feature routes register on it. */
+export async function createHttpServer(deps: HttpDependencies): Promise<HttpServer> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: config.bodyLimitBytes,
+    // Fastify accepts a hop count too, though its types only list the other forms.
+    trustProxy: config.trustProxy as boolean | string[],
+    // A caller's request id is kept when it is well-formed, so logs line up across services.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  registerErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // During shutdown, a response to a request that was already in flight closes its keep-alive
+  // connection, so the server can finish closing instead of waiting for the client to hang up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(helmet, {
+    // An API answers JSON: nothing may be framed or loaded from its responses. The docs page
+    // sets its own policy for its scripts and styles.
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  if (config.corsOrigins === '*' || config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins === '*' ? true : config.corsOrigins,
+      credentials: config.corsOrigins !== '*',
+      exposedHeaders: ['x-request-id', 'retry-after'],
+    });
+  }
+  if (config.docsEnabled) await registerDocs(app, { version: deps.version });
+
+  registerMetrics(app, { token: config.metricsToken });
+  registerOpsRoutes(app, deps.readinessChecks);
+  return app;
+}

@@ -1,0 +1,97 @@
+import { Ajv, type ErrorObject, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldError } from '../services/errors.js';
+
+// ajv-formats is published as CommonJS with a default export.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const shared: Options = {
+  allErrors: true,
+  useDefaults: true,
+  removeAdditional: false,
+  verbose: true,
+  strict: true,
+  strictTypes: false,
+  strictRequired: false,
+  // Annotations our schemas carry for documentation and messages.
+  keywords: ['example', 'x-message'],
+};
+
+function makeAjv(options: Options): Ajv {
+  const ajv = new Ajv({ ...shared, ...options });
+  addFormats(ajv);
+  return ajv;
+}
+
+// Bodies are JSON and keep their types: `{"age": "3"}` is a type error, not a number. Query
+// strings, params and headers are text, so they are coerced to the declared type.
+const bodyAjv = makeAjv({ coerceTypes: false });
+const textAjv = makeAjv({ coerceTypes: 'array' });
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
+
+/** `/items/0/name` → `items[0].name` */
+function fieldPath(instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) parts.push(child);
+  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+function messageOf(error: ErrorObject): string {
+  const p = error.params as Record<string, unknown>;
+  const custom: unknown = error.parentSchema?.['x-message'];
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not allowed';
+    case 'type':
+      return `must be ${String(p.type).replace(',', ' or ')}`;
+    case 'minLength':
+      return Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
+    case 'maxLength':
+      return `must be at most ${String(p.limit)} characters`;
+    case 'minItems':
+      return `must have at least ${String(p.limit)} items`;
+    case 'maxItems':
+      return `must have at most ${String(p.limit)} items`;
+    case 'minimum':
+      return `must be at least ${String(p.limit)}`;
+    case 'maximum':
+      return `must be at most ${String(p.limit)}`;
+    case 'enum':
+      return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}`;
+    case 'format':
+      return typeof custom === 'string' ? custom : `must be a valid ${String(p.format)}`;
+    case 'pattern':
+      return typeof custom === 'string' ? custom : 'has an invalid format';
+    default:
+      return typeof custom === 'string' ? custom : (error.message ?? 'is invalid');
+  }
+}
+
+/** Turns ajv's errors into one message per field, in the order they were found. */
+export function fieldErrors(errors: ErrorObject[]): FieldError[] {
+  const seen = new Set<string>();
+  const result: FieldError[] = [];
+  for (const error of errors) {
+    const p = error.params as Record<string, unknown>;
+    const child =
+      error.keyword === 'required'
+        ? String(p.missingProperty)
+        : error.keyword === 'additionalProperties'
+          ? String(p.additionalProperty)
+          : undefined;
+    // anyOf/oneOf report each branch and then themselves; the summary is enough.
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;
+    const field = fieldPath(error.instancePath, child) || '(body)';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    result.push({ field, message: messageOf(error) });
+  }
+  return result;
+}

@@ -1,0 +1,41 @@
+/**
+ * Typed domain errors. Services throw these; the HTTP layer maps each kind to one status code in
+ * one place. `code` is a stable, machine-readable identifier clients may branch on; `message` is
+ * safe to show to the user.
+ */
+export type DomainErrorKind =
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'rate_limited'
+  | 'unavailable';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details: { fields?: FieldError[]; retryAfterSeconds?: number; extra?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const validationError = (code: string, message: string, fields: FieldError[] = []) =>
+  new DomainError('validation', code, message, { fields });
+export const unauthorized = (code: string, message: string) => new DomainError('unauthorized', code, message);
+export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
+export const notFound = (code: string, message: string) => new DomainError('not_found', code, message);
+export const conflict = (code: string, message: string, fields: FieldError[] = []) =>
+  new DomainError('conflict', code, message, { fields });
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new DomainError('rate_limited', 'rate_limited', message, { retryAfterSeconds });

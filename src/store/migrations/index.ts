@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+
+/**
+ * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
+ * schema builder and asks `engineOf(db)` where the engines differ. Names sort in apply order.
+ */
+export const migrations: Record<string, Migration> = {};
