@@ -68,6 +68,20 @@ const trustProxy = makeValidator<boolean | number | string[]>((input) => {
   throw new EnvError(`expected true, false, a hop count or a list of addresses, ${got(input)}`);
 });
 
+/** `max/window`, e.g. `10/15m`: at most max requests per window (s, m, h). */
+const rateLimit = makeValidator<{ max: number; windowMs: number }>((input) => {
+  const match = /^(\d{1,6})\/(\d{1,5})(s|m|h)$/.exec(input.trim());
+  if (!match) throw new EnvError(`expected max/window such as 10/15m (window in s, m or h), ${got(input)}`);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000 }[match[3] as 's' | 'm' | 'h'];
+  return { max: Number(match[1]), windowMs: Number(match[2]) * unit };
+});
+
+const secret = makeValidator<string>((input) => {
+  // Not echoed: it is a secret.
+  if (input.length < 32) throw new EnvError('expected at least 32 characters');
+  return input;
+});
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const nodeEnvs = ['development', 'production', 'test'] as const;
 
@@ -88,7 +102,34 @@ const specs = {
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000)({ default: 10_000, desc: 'how long in-flight work may take after SIGTERM' }),
   METRICS_TOKEN: text(/^\S{16,}$/, 'at least 16 characters without spaces')({ default: undefined }),
   DOCS_ENABLED: boolean({ default: true, desc: 'serve /docs and /openapi.json' }),
+
+  APP_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of the client app, for links in mail' }),
+  AUTH_SECRET: secret({ default: undefined, desc: 'signs access tokens and codes; generated into DATA_DIR when unset outside production' }),
+  ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400)({ default: 900 }),
+  REFRESH_TOKEN_TTL_DAYS: integer(1, 365)({ default: 30 }),
+  REQUIRE_EMAIL_VERIFICATION: boolean({ default: false }),
+  PASSWORD_REQUIRE_MIXED: boolean({ default: false, desc: 'also require upper case, digit and special character' }),
+  ARGON2_MEMORY_KIB: integer(1024, 4 * 1024 * 1024)({ default: 19_456 }),
+  ARGON2_TIME_COST: integer(1, 100)({ default: 2 }),
+  ARGON2_PARALLELISM: integer(1, 64)({ default: 1 }),
+  COOKIE_SECURE: boolean({ default: undefined, desc: 'Secure flag on cookies; on in production by default' }),
+  SMTP_URL: urlWithProtocol(['smtp', 'smtps'])({ default: undefined, desc: 'SMTP server; dev outbox when unset' }),
+  MAIL_FROM: text(/^.{3,200}$/, 'a sender address')({ default: 'Messenger <no-reply@localhost>' }),
+
+  RATE_LIMIT_ENABLED: boolean({ default: true }),
+  RATE_LIMIT_LOGIN_PER_IP: rateLimit({ default: { max: 30, windowMs: 5 * 60_000 } }),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimit({ default: { max: 10, windowMs: 15 * 60_000 } }),
+  RATE_LIMIT_REGISTER: rateLimit({ default: { max: 10, windowMs: 60 * 60_000 } }),
+  RATE_LIMIT_PASSWORD_FORGOT: rateLimit({ default: { max: 5, windowMs: 15 * 60_000 } }),
+  RATE_LIMIT_VERIFY_RESEND: rateLimit({ default: { max: 5, windowMs: 15 * 60_000 } }),
+  RATE_LIMIT_AVAILABILITY: rateLimit({ default: { max: 60, windowMs: 60_000 } }),
+  RATE_LIMIT_CODE_CHECK: rateLimit({ default: { max: 20, windowMs: 15 * 60_000 } }),
 };
+
+export interface RateLimitRule {
+  max: number;
+  windowMs: number;
+}
 
 export type LogLevel = (typeof logLevels)[number];
 
@@ -106,6 +147,28 @@ export interface Config {
   shutdownTimeoutMs: number;
   metricsToken?: string;
   docsEnabled: boolean;
+  appUrl: string;
+  auth: {
+    /** Undefined outside production when unset: the app generates one into DATA_DIR. */
+    secret?: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    requireEmailVerification: boolean;
+    passwordRequireMixed: boolean;
+    argon2: { memoryKib: number; timeCost: number; parallelism: number };
+    cookieSecure: boolean;
+  };
+  mail: { smtpUrl?: string; from: string };
+  rateLimits: {
+    enabled: boolean;
+    loginPerIp: RateLimitRule;
+    loginPerAccount: RateLimitRule;
+    register: RateLimitRule;
+    passwordForgot: RateLimitRule;
+    verifyResend: RateLimitRule;
+    availability: RateLimitRule;
+    codeCheck: RateLimitRule;
+  };
 }
 
 /** Reads and validates every variable once; throws ConfigError naming the first bad one. */
@@ -120,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(name, expected);
     },
   });
+  if (clean.NODE_ENV === 'production' && !clean.AUTH_SECRET) {
+    throw new ConfigError('AUTH_SECRET', 'is required in production (at least 32 random characters)');
+  }
   const cors = clean.CORS_ORIGINS.trim();
   return {
     nodeEnv: clean.NODE_ENV,
@@ -135,5 +201,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     metricsToken: clean.METRICS_TOKEN,
     docsEnabled: clean.DOCS_ENABLED,
+    appUrl: (clean.APP_URL ?? `http://localhost:${clean.PORT}`).replace(/\/+$/, ''),
+    auth: {
+      secret: clean.AUTH_SECRET,
+      accessTokenTtlSeconds: clean.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: clean.REFRESH_TOKEN_TTL_DAYS,
+      requireEmailVerification: clean.REQUIRE_EMAIL_VERIFICATION,
+      passwordRequireMixed: clean.PASSWORD_REQUIRE_MIXED,
+      argon2: { memoryKib: clean.ARGON2_MEMORY_KIB, timeCost: clean.ARGON2_TIME_COST, parallelism: clean.ARGON2_PARALLELISM },
+      cookieSecure: clean.COOKIE_SECURE ?? clean.NODE_ENV === 'production',
+    },
+    mail: { smtpUrl: clean.SMTP_URL, from: clean.MAIL_FROM },
+    rateLimits: {
+      enabled: clean.RATE_LIMIT_ENABLED,
+      loginPerIp: clean.RATE_LIMIT_LOGIN_PER_IP,
+      loginPerAccount: clean.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      register: clean.RATE_LIMIT_REGISTER,
+      passwordForgot: clean.RATE_LIMIT_PASSWORD_FORGOT,
+      verifyResend: clean.RATE_LIMIT_VERIFY_RESEND,
+      availability: clean.RATE_LIMIT_AVAILABILITY,
+      codeCheck: clean.RATE_LIMIT_CODE_CHECK,
+    },
   };
 }

@@ -1,7 +1,10 @@
 import type { Migration } from 'kysely';
+import * as accounts from './0001_accounts.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
  * schema builder and asks `engineOf(db)` where the engines differ. Names sort in apply order.
  */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '0001_accounts': accounts,
+};
