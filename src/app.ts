@@ -1,14 +1,39 @@
 import fs from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import { createAttemptLimiter, unlimitedAttempts } from './adapters/attempt-limiter.js';
+import { systemClock, type Clock } from './adapters/clock.js';
+import type { Mailer } from './adapters/mail/mailer.js';
+import { OutboxMailer } from './adapters/mail/outbox-mailer.js';
+import { SmtpMailer } from './adapters/mail/smtp-mailer.js';
+import { Argon2PasswordHasher } from './adapters/password-hasher.js';
 import { connectRedis, pingRedis } from './adapters/redis.js';
-import { createHttpServer, type HttpServer } from './http/server.js';
+import { deriveKey, loadRootSecret } from './adapters/secrets.js';
+import { registerAuthRoutes } from './http/auth/auth-routes.js';
+import { createAuthenticate } from './http/auth/authenticate.js';
+import { registerDevRoutes } from './http/dev-routes.js';
 import type { ReadinessCheck } from './http/ops-routes.js';
+import { registerRateLimits } from './http/rate-limits.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { registerUserRoutes } from './http/users-routes.js';
 import type { EventBus } from './realtime/bus.js';
 import { InProcessBus } from './realtime/in-process-bus.js';
 import { RedisBus } from './realtime/redis-bus.js';
+import { AccessTokens } from './services/auth/access-tokens.js';
+import { AccountService } from './services/auth/account-service.js';
+import { ApiTokenService } from './services/auth/api-token-service.js';
+import type { AuthContext } from './services/auth/context.js';
+import { CredentialCache } from './services/auth/credential-cache.js';
+import { PasswordService } from './services/auth/password-service.js';
+import { SessionService } from './services/auth/session-service.js';
+import { MailQueue } from './services/mail/mail-queue.js';
+import { ApiTokensRepository } from './store/api-tokens-repository.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
+import { OneTimeTokensRepository } from './store/one-time-tokens-repository.js';
+import { OutboxRepository } from './store/outbox-repository.js';
+import { SessionsRepository } from './store/sessions-repository.js';
+import { UsersRepository } from './store/users-repository.js';
 
 export interface App {
   config: Config;
@@ -17,19 +42,21 @@ export interface App {
   bus: EventBus;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish, then closes the bus, Redis and the database. */
+  /** Stops accepting, lets in-flight requests finish, sends queued mail, then closes the bus, Redis and the database. */
   close(): Promise<void>;
 }
 
 export interface BuildOptions {
   /** Extra routes or hooks on the HTTP server before it is ready (used by tests). */
   configureHttp?: (http: HttpServer) => void | Promise<void>;
+  clock?: Clock;
 }
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The composition root: adapters, stores, services, HTTP and realtime, wired once. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
   const database = openDatabase(config);
   const closers: Array<() => Promise<unknown>> = [() => database.close()];
   const closeAll = async () => {
@@ -39,17 +66,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   try {
     await migrateToLatest(database, config.database.schema);
 
+    // --- outside world -------------------------------------------------------------------------
     const readinessChecks: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
+    let redis: Redis | undefined;
     let bus: EventBus;
-    let onBusError: (error: unknown) => void = () => {};
-    const reportBusError = (error: unknown) => onBusError(error);
+    // The logger exists once the HTTP server does; bus errors before that are dropped.
+    const logger: { current?: HttpServer['log'] } = {};
+    const reportBusError = (error: unknown) => logger.current?.error({ err: error }, 'event bus error');
     if (config.redis.url) {
-      const publisher: Redis = connectRedis(config.redis.url, 'messenger-pub');
-      const subscriber: Redis = connectRedis(config.redis.url, 'messenger-sub');
-      closers.push(async () => {
-        publisher.disconnect();
-        subscriber.disconnect();
-      });
+      // Commands (rate limits), publishing, and subscribing each need their own connection.
+      redis = connectRedis(config.redis.url, 'messenger-cmd');
+      const publisher = connectRedis(config.redis.url, 'messenger-pub');
+      const subscriber = connectRedis(config.redis.url, 'messenger-sub');
+      const connections = [redis, publisher, subscriber];
+      closers.push(async () => connections.forEach((c) => c.disconnect()));
       bus = new RedisBus(publisher, subscriber, config.redis.keyPrefix, reportBusError);
       readinessChecks.push({ name: 'redis', check: () => pingRedis(publisher) });
     } else {
@@ -58,7 +88,57 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     closers.push(() => bus.close());
 
     const http = await createHttpServer({ config, version, readinessChecks });
-    onBusError = (error) => http.log.error({ err: error }, 'event handler failed');
+    logger.current = http.log;
+
+    const outbox = new OutboxRepository(database.db);
+    const mailer: Mailer = config.mail.smtpUrl
+      ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
+      : new OutboxMailer({ outbox, log: (line, details) => http.log.info(details, line), now: () => clock.now() });
+    const mail = new MailQueue(mailer, (error, message) => http.log.error({ err: error, to: message.to, subject: message.subject }, 'mail not sent'));
+    closers.push(async () => {
+      await mail.drain();
+      await mailer.close();
+    });
+
+    // --- domain --------------------------------------------------------------------------------
+    const rootSecret = loadRootSecret(config.auth.secret, config.dataDir);
+    const cache = new CredentialCache(bus);
+    await cache.start();
+    const authContext: AuthContext = {
+      users: new UsersRepository(database.db),
+      sessions: new SessionsRepository(database.db),
+      apiTokens: new ApiTokensRepository(database.db),
+      oneTimeTokens: new OneTimeTokensRepository(database.db),
+      hasher: new Argon2PasswordHasher(config.auth.argon2),
+      clock,
+      mail,
+      accessTokens: new AccessTokens(deriveKey(rootSecret, 'access-token'), config.auth.accessTokenTtlSeconds),
+      cache,
+      loginAttempts: config.rateLimits.enabled
+        ? createAttemptLimiter({ ...config.rateLimits.loginPerAccount, redis, keyPrefix: `${config.redis.keyPrefix}login-fail` })
+        : unlimitedAttempts,
+      keys: { oneTimeCode: deriveKey(rootSecret, 'one-time-code'), csrf: deriveKey(rootSecret, 'csrf') },
+      settings: {
+        appUrl: config.appUrl,
+        refreshTokenTtlMs: config.auth.refreshTokenTtlDays * 24 * 60 * 60 * 1000,
+        requireEmailVerification: config.auth.requireEmailVerification,
+        passwordRequireMixed: config.auth.passwordRequireMixed,
+      },
+    };
+    const accounts = new AccountService(authContext);
+    const sessions = new SessionService(authContext);
+    await sessions.start();
+    const passwords = new PasswordService(authContext, sessions);
+    const apiTokens = new ApiTokenService(authContext);
+
+    // --- HTTP ----------------------------------------------------------------------------------
+    await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix });
+    http.decorateRequest('principal', null);
+    const authenticate = createAuthenticate({ sessions, apiTokens });
+    registerAuthRoutes(http, { config, accounts, sessions, passwords, apiTokens, authenticate, now: () => clock.now() });
+    registerUserRoutes(http, { accounts, authenticate });
+    if (config.nodeEnv !== 'production') registerDevRoutes(http, { outbox });
+
     await options.configureHttp?.(http);
     await http.ready();
 

@@ -17,10 +17,27 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
           'Accounts, profiles, friends, chats with real-time delivery, media and posts. ' +
           'Errors are application/problem+json (RFC 9457) with a stable `code`.',
       },
-      tags: [{ name: 'operations', description: 'Health, readiness, metrics and this document' }],
+      tags: [
+        { name: 'auth', description: 'Accounts, sessions, passwords and tokens' },
+        { name: 'users', description: 'People' },
+        { name: 'operations', description: 'Health, readiness, metrics and this document' },
+        { name: 'development', description: 'Only outside production' },
+      ],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/v1/auth/login' },
+          token: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'Personal access token from /api/v1/auth/tokens, sent as `Authorization: Token <token>`',
+          },
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'msg_session',
+            description: 'Session cookie set by login with `"cookie": true`; unsafe requests also need X-CSRF-Token',
+          },
         },
       },
     },

@@ -57,6 +57,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
       return sendProblem(request, reply, {
         status,
+        ...(error.kind === 'validation' ? { title: 'Validation failed' } : {}),
         code: error.code,
         detail: error.message,
         errors: error.details.fields,

@@ -19,7 +19,7 @@ export const ProblemSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: true, $id: 'Problem' },
+  { additionalProperties: true },
 );
 
 export interface Problem {

@@ -51,6 +51,10 @@ export class TopicHandlers {
     }
   }
 
+  topics(): string[] {
+    return [...this.byTopic.keys()];
+  }
+
   clear(): void {
     this.byTopic.clear();
   }

@@ -17,6 +17,12 @@ export class RedisBus implements EventBus {
     private readonly prefix: string,
     private readonly onHandlerError: (error: unknown) => void = () => {},
   ) {
+    // After a reconnect (or when Redis was down at start-up), subscribe to every topic again;
+    // SUBSCRIBE is idempotent on a connection.
+    subscriber.on('ready', () => {
+      const topics = this.handlers.topics().map((t) => prefix + t);
+      if (topics.length > 0) subscriber.subscribe(...topics).catch(onHandlerError);
+    });
     subscriber.on('message', (channel: string, message: string) => {
       if (!channel.startsWith(prefix)) return;
       let event: unknown;
@@ -41,8 +47,9 @@ export class RedisBus implements EventBus {
       try {
         await subscribing;
       } catch (error) {
-        this.handlers.remove(topic, handler);
-        throw error;
+        // Redis is unreachable: keep the handler, the 'ready' listener subscribes once it is back
+        // (readiness reports the outage meanwhile).
+        this.onHandlerError(error);
       } finally {
         this.pending.delete(topic);
       }

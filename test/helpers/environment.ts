@@ -28,6 +28,17 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     PORT: '0',
     DATA_DIR: dataDir,
     REDIS_KEY_PREFIX: `test-${id}:`,
+    // Cheap hashing keeps the suite fast; the production cost is measured in the benchmark.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    // Limits stay on, high enough for a test file's traffic from one address; rate-limit tests set their own.
+    RATE_LIMIT_LOGIN_PER_IP: '10000/1m',
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000/1m',
+    RATE_LIMIT_REGISTER: '10000/1m',
+    RATE_LIMIT_PASSWORD_FORGOT: '10000/1m',
+    RATE_LIMIT_VERIFY_RESEND: '10000/1m',
+    RATE_LIMIT_AVAILABILITY: '10000/1m',
+    RATE_LIMIT_CODE_CHECK: '10000/1m',
   };
   let schema: string | undefined;
   if (process.env.DATABASE_URL) {

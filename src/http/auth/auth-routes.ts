@@ -1,0 +1,359 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../../config.js';
+import type { AccountService } from '../../services/auth/account-service.js';
+import {
+  EMAIL_MAX,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  USERNAME_CHARACTERS_MESSAGE,
+  USERNAME_MAX,
+  USERNAME_MIN,
+  USERNAME_PATTERN,
+} from '../../services/auth/account-rules.js';
+import type { ApiTokenService } from '../../services/auth/api-token-service.js';
+import type { ClientInfo } from '../../services/auth/context.js';
+import type { PasswordService } from '../../services/auth/password-service.js';
+import type { SessionService } from '../../services/auth/session-service.js';
+import { limitPerClient } from '../rate-limits.js';
+import { IdParams, Message, PlainText, errors, signedIn } from '../schemas.js';
+import type { HttpServer } from '../server.js';
+import { principalOf, type createAuthenticate } from './authenticate.js';
+import { clearSessionCookies, setSessionCookies } from './cookies.js';
+import { ApiToken, CurrentUser, Session, TokenPair, apiTokenView, currentUserView, sessionView } from './views.js';
+
+export interface AuthRouteDeps {
+  config: Config;
+  accounts: AccountService;
+  sessions: SessionService;
+  passwords: PasswordService;
+  apiTokens: ApiTokenService;
+  authenticate: ReturnType<typeof createAuthenticate>;
+  now: () => number;
+}
+
+const Username = Type.String({
+  minLength: USERNAME_MIN,
+  maxLength: USERNAME_MAX,
+  pattern: USERNAME_PATTERN,
+  'x-message': USERNAME_CHARACTERS_MESSAGE,
+  description: `${USERNAME_MIN}–${USERNAME_MAX} letters, digits, _ . -; unique without regard to case`,
+});
+const Email = Type.String({ format: 'email', maxLength: EMAIL_MAX, 'x-message': 'must be a valid e-mail address' });
+const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
+// A password being checked (not set) may be anything the user once chose; only bound its size.
+const GivenPassword = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
+const Name = PlainText({ maxLength: 100 });
+const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+const LoginTokens = Type.Intersect([TokenPair, Type.Object({ user: CurrentUser })]);
+const LoginCookie = Type.Object({
+  sessionId: Type.Integer(),
+  csrfToken: Type.String({ description: 'Echo in X-CSRF-Token on unsafe requests that use the session cookie' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  user: CurrentUser,
+});
+const LoginChallenge = Type.Object({ twoFactorRequired: Type.Literal(true), challenge: Type.Unknown() });
+
+const client = (request: FastifyRequest): ClientInfo => ({
+  userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+  ip: request.ip ?? null,
+});
+
+/** The canonical account API under /api/v1/auth. */
+export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
+  const { config, accounts, sessions, passwords, apiTokens, authenticate } = deps;
+  const limits = config.rateLimits;
+  const tags = ['auth'];
+
+  app.post(
+    '/api/v1/auth/register',
+    {
+      config: limitPerClient(limits.register, 'register'),
+      schema: {
+        tags,
+        summary: 'Create an account; a verification link is mailed',
+        body: body({
+          username: Username,
+          email: Email,
+          password: Password,
+          passwordConfirm: Type.Optional(GivenPassword),
+          firstName: Type.Optional(Name),
+          lastName: Type.Optional(Name),
+        }),
+        response: { 201: CurrentUser, ...errors(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const user = await accounts.register(request.body);
+      return reply.code(201).send(currentUserView(user));
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm an e-mail address with the token from the mailed link',
+        body: body({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: Type.Object({ user: CurrentUser }), ...errors(400) },
+      },
+    },
+    async (request) => ({ user: currentUserView(await accounts.verifyEmail(request.body.token)) }),
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email/resend',
+    {
+      config: limitPerClient(limits.verifyResend, 'verify-resend'),
+      schema: {
+        tags,
+        summary: 'Mail the verification link again (same answer whether or not the address is known)',
+        body: body({ email: Email }),
+        response: { 202: Message, ...errors(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.resendVerification(request.body.email);
+      return reply.code(202).send({ message: 'If that address has an unverified account, a new link is on its way.' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: limitPerClient(limits.loginPerIp, 'login'),
+      schema: {
+        tags,
+        summary: 'Log in with a username or e-mail and a password',
+        description:
+          'Returns an access token and a rotating refresh token; with `"cookie": true`, sets an HTTP-only session cookie instead ' +
+          '(and a readable CSRF cookie whose value must be echoed in X-CSRF-Token on unsafe requests). ' +
+          'Failed logins are limited per address and per account.',
+        body: body({
+          login: Type.String({ minLength: 1, maxLength: EMAIL_MAX, description: 'Username or e-mail address' }),
+          password: GivenPassword,
+          cookie: Type.Optional(Type.Boolean({ default: false })),
+        }),
+        response: { 200: Type.Union([LoginTokens, LoginCookie, LoginChallenge]), ...errors(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const result = await sessions.login({ ...request.body, cookie: request.body.cookie ?? false }, client(request));
+      if (result.kind === 'challenge') return { twoFactorRequired: true as const, challenge: result.challenge };
+      if (result.kind === 'cookie') {
+        setSessionCookies(reply, { secret: result.cookieSecret, csrfToken: result.csrfToken, expiresAt: result.expiresAt, secure: config.auth.cookieSecure, now: deps.now() });
+        return { sessionId: result.sessionId, csrfToken: result.csrfToken, expiresAt: new Date(result.expiresAt).toISOString(), user: currentUserView(result.user) };
+      }
+      return {
+        tokenType: 'Bearer' as const,
+        accessToken: result.accessToken,
+        refreshToken: result.refreshToken,
+        expiresIn: result.expiresIn,
+        sessionId: result.sessionId,
+        user: currentUserView(result.user),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for a new pair; the old refresh token is retired',
+        description: 'Presenting a retired refresh token again ends its whole session (it was copied).',
+        body: body({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: TokenPair, ...errors(400, 401) },
+      },
+    },
+    async (request) => ({ tokenType: 'Bearer' as const, ...(await sessions.refresh(request.body.refreshToken)) }),
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { onRequest: authenticate, schema: { tags, security: signedIn, summary: 'End the current session', response: { 204: Type.Null(), ...errors(400, 401, 403) } } },
+    async (request, reply) => {
+      await sessions.logout(principalOf(request));
+      clearSessionCookies(reply, config.auth.cookieSecure);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout-all',
+    { onRequest: authenticate, schema: { tags, security: signedIn, summary: 'End every session of this account', response: { 204: Type.Null(), ...errors(401, 403) } } },
+    async (request, reply) => {
+      await sessions.endAll(principalOf(request).userId);
+      clearSessionCookies(reply, config.auth.cookieSecure);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/sessions',
+    {
+      onRequest: authenticate,
+      schema: { tags, security: signedIn, summary: 'The open sessions of this account', response: { 200: Type.Object({ items: Type.Array(Session) }), ...errors(401) } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const items = await sessions.list(principal.userId);
+      return { items: items.map((s) => sessionView(s, principal.sessionId)) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/auth/sessions/:id',
+    {
+      onRequest: authenticate,
+      schema: { tags, security: signedIn, summary: 'End one session of this account', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      await sessions.end(principalOf(request).userId, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password/change',
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Change the password; every other session ends',
+        body: body({ currentPassword: GivenPassword, newPassword: Password }),
+        response: { 204: Type.Null(), ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      await passwords.change(principalOf(request), request.body.currentPassword, request.body.newPassword);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password/forgot',
+    {
+      config: limitPerClient(limits.passwordForgot, 'password-forgot'),
+      schema: {
+        tags,
+        summary: 'Mail a 6-digit code and a link to reset the password (same answer whether or not the address is known)',
+        body: body({ email: Email }),
+        response: { 202: Message, ...errors(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await passwords.forgot(request.body.email);
+      return reply.code(202).send({ message: 'If that address has an account, a code and a link are on their way. They work for 15 minutes.' });
+    },
+  );
+
+  const Code = Type.String({ pattern: '^[0-9]{6}$', 'x-message': 'must be the 6 digits from the mail' });
+
+  app.post(
+    '/api/v1/auth/password/check-code',
+    {
+      config: limitPerClient(limits.codeCheck, 'code-check'),
+      schema: {
+        tags,
+        summary: 'Say whether a reset code is valid, without using it (a wrong one counts as an attempt; 5 spend the code)',
+        body: body({ email: Email, code: Code }),
+        response: { 200: Type.Object({ valid: Type.Boolean() }), ...errors(400, 429) },
+      },
+    },
+    async (request) => ({ valid: await passwords.checkCode(request.body.email, request.body.code) }),
+  );
+
+  app.post(
+    '/api/v1/auth/password/reset',
+    {
+      config: limitPerClient(limits.codeCheck, 'password-reset'),
+      schema: {
+        tags,
+        summary: 'Set a new password with the mailed code (and e-mail) or link token; every session ends',
+        body: body({
+          email: Type.Optional(Email),
+          code: Type.Optional(Code),
+          token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          newPassword: Password,
+        }),
+        response: { 204: Type.Null(), ...errors(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await passwords.reset(request.body);
+      return reply.code(204).send(null);
+    },
+  );
+
+  const Availability = Type.Object({
+    available: Type.Boolean(),
+    reason: Type.Optional(Type.Union([Type.Literal('taken'), Type.Literal('invalid'), Type.Literal('reserved')])),
+    message: Type.Optional(Type.String()),
+  });
+
+  app.get(
+    '/api/v1/auth/availability',
+    {
+      config: limitPerClient(limits.availability, 'availability'),
+      schema: {
+        tags,
+        summary: 'Whether a username and/or e-mail address can be used to register',
+        querystring: Type.Object(
+          {
+            username: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+          },
+          { additionalProperties: false, minProperties: 1, 'x-message': 'ask about username, email or both' },
+        ),
+        response: { 200: Type.Object({ username: Type.Optional(Availability), email: Type.Optional(Availability) }), ...errors(400, 429) },
+      },
+    },
+    async (request) => accounts.availability(request.query),
+  );
+
+  app.post(
+    '/api/v1/auth/tokens',
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Create a personal access token (shown once), for Authorization: Token <token>',
+        body: body({
+          name: PlainText({ minLength: 1, maxLength: 100 }),
+          expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+        }),
+        response: { 201: Type.Intersect([ApiToken, Type.Object({ token: Type.String({ description: 'The secret; it is not shown again' }) })]), ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const created = await apiTokens.create(principalOf(request), request.body);
+      return reply.code(201).send({ ...apiTokenView(created), token: created.token });
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/tokens',
+    {
+      onRequest: authenticate,
+      schema: { tags, security: signedIn, summary: 'This account’s personal access tokens, without their secrets', response: { 200: Type.Object({ items: Type.Array(ApiToken) }), ...errors(401) } },
+    },
+    async (request) => ({ items: (await apiTokens.list(principalOf(request).userId)).map(apiTokenView) }),
+  );
+
+  app.delete(
+    '/api/v1/auth/tokens/:id',
+    {
+      onRequest: authenticate,
+      schema: { tags, security: signedIn, summary: 'Revoke a personal access token', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      await apiTokens.revoke(principalOf(request).userId, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import { Type } from 'typebox';
+import type { ApiTokenRecord } from '../../store/api-tokens-repository.js';
+import type { SessionRecord } from '../../store/sessions-repository.js';
+import type { UserRecord } from '../../store/users-repository.js';
+import { Id, NullableTimestamp, Timestamp, iso, isoOrNull } from '../schemas.js';
+
+/** What leaves the API about accounts. Response schemas serialize only these fields. */
+
+export const CurrentUser = Type.Object(
+  {
+    id: Id,
+    username: Type.String(),
+    email: Type.String(),
+    emailVerified: Type.Boolean(),
+    firstName: Type.String(),
+    lastName: Type.String(),
+    createdAt: Timestamp,
+    lastSeenAt: NullableTimestamp,
+  },
+);
+
+export const currentUserView = (user: UserRecord) => ({
+  id: user.id,
+  username: user.username,
+  email: user.email,
+  emailVerified: user.emailVerifiedAt !== null,
+  firstName: user.firstName,
+  lastName: user.lastName,
+  createdAt: iso(user.createdAt),
+  lastSeenAt: isoOrNull(user.lastSeenAt),
+});
+
+export const Session = Type.Object({
+  id: Id,
+  kind: Type.Union([Type.Literal('token'), Type.Literal('cookie')], { description: 'token: an app holding a refresh token; cookie: a browser' }),
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp,
+  expiresAt: Timestamp,
+  current: Type.Boolean({ description: 'The session making this request' }),
+});
+
+export const sessionView = (session: SessionRecord, currentId: number | undefined) => ({
+  id: session.id,
+  kind: session.kind,
+  userAgent: session.userAgent,
+  ip: session.ip,
+  createdAt: iso(session.createdAt),
+  lastUsedAt: iso(session.lastUsedAt),
+  expiresAt: iso(session.expiresAt),
+  current: session.id === currentId,
+});
+
+export const ApiToken = Type.Object({
+  id: Id,
+  name: Type.String(),
+  hint: Type.String({ description: 'The last four characters of the token' }),
+  createdAt: Timestamp,
+  lastUsedAt: NullableTimestamp,
+  expiresAt: NullableTimestamp,
+});
+
+export const apiTokenView = (token: ApiTokenRecord) => ({
+  id: token.id,
+  name: token.name,
+  hint: token.tokenHint,
+  createdAt: iso(token.createdAt),
+  lastUsedAt: isoOrNull(token.lastUsedAt),
+  expiresAt: isoOrNull(token.expiresAt),
+});
+
+export const TokenPair = Type.Object({
+  tokenType: Type.Literal('Bearer'),
+  accessToken: Type.String({ description: 'Signed JWT; send as Authorization: Bearer <token>' }),
+  refreshToken: Type.String({ description: 'Opaque; exchange at /api/v1/auth/refresh. Single use: each refresh returns a new one' }),
+  expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
+  sessionId: Id,
+});

@@ -1,0 +1,198 @@
+import { forbidden, notFound, rateLimited, unauthorized, validationError } from '../errors.js';
+import type { SessionRecord } from '../../store/sessions-repository.js';
+import type { UserRecord } from '../../store/users-repository.js';
+import { normalizeEmail, usernameKey } from './account-rules.js';
+import type { AuthContext, ClientInfo, Principal } from './context.js';
+import { equalSecrets, hmac, randomSecret, sha256 } from './secrets.js';
+
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  sessionId: number;
+}
+
+export type LoginResult =
+  | ({ kind: 'tokens'; user: UserRecord } & TokenPair)
+  | { kind: 'cookie'; user: UserRecord; sessionId: number; cookieSecret: string; csrfToken: string; expiresAt: number };
+
+/**
+ * Second factors plug in here (a later module): when one applies, login answers with its
+ * challenge instead of a session.
+ */
+export interface SecondFactorGate {
+  challengeFor(user: UserRecord): Promise<{ kind: 'challenge'; challenge: unknown } | undefined>;
+}
+
+export class SessionService {
+  private dummyHash: string | undefined;
+  private readonly secondFactors: SecondFactorGate[] = [];
+
+  constructor(private readonly ctx: AuthContext) {}
+
+  /** Prepares the hash that unknown logins are checked against, so they take as long as known ones. */
+  async start(): Promise<void> {
+    this.dummyHash = await this.ctx.hasher.hash(randomSecret());
+  }
+
+  addSecondFactor(gate: SecondFactorGate): void {
+    this.secondFactors.push(gate);
+  }
+
+  async login(input: { login: string; password: string; cookie: boolean }, client: ClientInfo): Promise<LoginResult | { kind: 'challenge'; challenge: unknown }> {
+    const { users, hasher, clock } = this.ctx;
+    const login = input.login.trim();
+    const normalized = login.includes('@') ? normalizeEmail(login) : usernameKey(login);
+    const user = login.includes('@') ? await users.findByEmail(normalized) : await users.findByUsernameKey(normalized);
+    // Throttled per account (or per unknown name, so probing one looks the same).
+    const attemptsKey = user ? `user:${user.id}` : `name:${normalized}`;
+    const wait = await this.ctx.loginAttempts.blockedFor(attemptsKey);
+    if (wait > 0) throw rateLimited(`Too many failed logins for this account; try again in ${wait} s`, wait);
+    const hash = user?.passwordHash ?? this.dummyHash ?? (await hasher.hash(randomSecret()));
+    const matches = await hasher.verify(hash, input.password);
+    if (!user || !user.passwordHash || !matches) {
+      await this.ctx.loginAttempts.recordFailure(attemptsKey);
+      throw unauthorized('invalid_credentials', 'The username, e-mail or password is wrong');
+    }
+    await this.ctx.loginAttempts.reset(attemptsKey);
+    if (this.ctx.settings.requireEmailVerification && user.emailVerifiedAt === null) {
+      throw forbidden('email_not_verified', 'Confirm your e-mail address before logging in; we can send the link again');
+    }
+    const now = clock.now();
+    if (hasher.needsRehash(user.passwordHash)) {
+      await users.setPasswordHash(user.id, await hasher.hash(input.password), now);
+    }
+    for (const gate of this.secondFactors) {
+      const challenge = await gate.challengeFor(user);
+      if (challenge) return challenge;
+    }
+    await users.touchLastSeen(user.id, now);
+    return this.startSession(user, input.cookie, client);
+  }
+
+  /** Opens a session for a user whose identity is already proven (password, second factor, OAuth). */
+  async startSession(user: UserRecord, cookie: boolean, client: ClientInfo): Promise<LoginResult> {
+    const now = this.ctx.clock.now();
+    const expiresAt = now + this.ctx.settings.refreshTokenTtlMs;
+    const session = { userId: user.id, userAgent: client.userAgent, ip: client.ip, now, expiresAt };
+    if (cookie) {
+      const cookieSecret = randomSecret();
+      const sessionId = await this.ctx.sessions.createCookieSession(session, sha256(cookieSecret));
+      return { kind: 'cookie', user, sessionId, cookieSecret, csrfToken: this.csrfTokenFor(sessionId), expiresAt };
+    }
+    const refreshToken = randomSecret();
+    const sessionId = await this.ctx.sessions.createTokenSession(session, sha256(refreshToken));
+    return { kind: 'tokens', user, ...this.pair(user.id, sessionId, refreshToken) };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const { sessions, clock, cache } = this.ctx;
+    const now = clock.now();
+    const next = randomSecret();
+    const result = await sessions.rotateRefreshToken(sha256(refreshToken), sha256(next), now, now + this.ctx.settings.refreshTokenTtlMs);
+    switch (result.status) {
+      case 'rotated':
+        return this.pair(result.userId, result.sessionId, next);
+      case 'reused':
+        await cache.revokeSessions([result.sessionId]);
+        throw unauthorized('refresh_token_reused', 'This refresh token was already used; the session has been ended for safety');
+      case 'expired':
+        throw unauthorized('refresh_token_expired', 'The refresh token has expired; log in again');
+      case 'unknown':
+        throw unauthorized('invalid_refresh_token', 'The refresh token is not valid');
+    }
+  }
+
+  /** Checks an access token and that its session is still open. */
+  async authenticateBearer(token: string): Promise<Principal> {
+    const { userId, sessionId } = this.ctx.accessTokens.verify(token);
+    const session = await this.liveSession(sessionId);
+    if (!session || session.userId !== userId) throw unauthorized('session_ended', 'This session has ended; log in again');
+    return { userId, sessionId, method: 'bearer' };
+  }
+
+  async authenticateCookie(secret: string): Promise<Principal> {
+    const { cache, sessions, clock } = this.ctx;
+    const hash = sha256(secret);
+    let sessionId = cache.cookieSecrets.get(hash);
+    if (sessionId === undefined) {
+      const record = await sessions.findActiveByCookieSecretHash(hash, clock.now());
+      if (!record) throw unauthorized('session_ended', 'This session has ended; log in again');
+      sessionId = record.id;
+      cache.cookieSecrets.set(hash, sessionId);
+      this.remember(record);
+    }
+    const session = await this.liveSession(sessionId);
+    if (!session) throw unauthorized('session_ended', 'This session has ended; log in again');
+    return { userId: session.userId, sessionId, method: 'cookie' };
+  }
+
+  /** The CSRF token of a cookie session: derived from its id, so nothing more is stored. */
+  csrfTokenFor(sessionId: number): string {
+    return hmac(this.ctx.keys.csrf, `csrf:${sessionId}`);
+  }
+
+  verifyCsrf(sessionId: number, presented: string | undefined): void {
+    if (!presented || !equalSecrets(presented, this.csrfTokenFor(sessionId))) {
+      throw forbidden('csrf_token_invalid', 'Send the X-CSRF-Token header with the token given at login');
+    }
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    if (principal.sessionId === undefined) {
+      throw validationError('not_a_session', 'A personal access token is not a session; revoke it with DELETE /api/v1/auth/tokens/{id}');
+    }
+    await this.ctx.sessions.delete(principal.sessionId, principal.userId);
+    await this.ctx.cache.revokeSessions([principal.sessionId]);
+  }
+
+  /** Ends every session of the user, or every one but `keep`. */
+  async endAll(userId: number, keep?: number): Promise<void> {
+    const ended = await this.ctx.sessions.deleteAllForUser(userId, keep);
+    await this.ctx.cache.revokeSessions(ended);
+  }
+
+  list(userId: number): Promise<SessionRecord[]> {
+    return this.ctx.sessions.listActiveForUser(userId, this.ctx.clock.now());
+  }
+
+  async end(userId: number, sessionId: number): Promise<void> {
+    if (!(await this.ctx.sessions.delete(sessionId, userId))) throw notFound('session_not_found', 'No such session');
+    await this.ctx.cache.revokeSessions([sessionId]);
+  }
+
+  private pair(userId: number, sessionId: number, refreshToken: string): TokenPair {
+    return {
+      accessToken: this.ctx.accessTokens.issue(userId, sessionId),
+      refreshToken,
+      expiresIn: this.ctx.accessTokens.ttlSeconds,
+      sessionId,
+    };
+  }
+
+  /** The session from the cache, or the database on a miss; undefined when it has ended. */
+  private async liveSession(sessionId: number): Promise<{ userId: number } | undefined> {
+    const { cache, sessions, clock } = this.ctx;
+    const now = clock.now();
+    let entry = cache.sessions.get(sessionId);
+    if (entry === undefined) {
+      const record = await sessions.findActive(sessionId, now);
+      entry = record ? this.remember(record) : false;
+      if (!record) cache.sessions.set(sessionId, false);
+    }
+    if (entry === false || entry.expiresAt <= now) return undefined;
+    if (now - entry.touchedAt > TOUCH_INTERVAL_MS) {
+      entry.touchedAt = now;
+      void sessions.touch(sessionId, now).catch(() => {});
+    }
+    return entry;
+  }
+
+  private remember(record: SessionRecord) {
+    const entry = { userId: record.userId, expiresAt: record.expiresAt, touchedAt: record.lastUsedAt };
+    this.ctx.cache.sessions.set(record.id, entry);
+    return entry;
+  }
+}
