@@ -6,19 +6,27 @@ export interface TestServer {
   url: string;
   app: App;
   environment: TestEnvironment;
-  /** fetch against the server; `path` starts with `/`. */
+  /** fetch against the server; `path` starts with `/`. `json` sends a JSON body. */
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
-  close(): Promise<void>;
+  /** Stops the server; the database and DATA_DIR go too unless `keepEnvironment`. */
+  close(options?: { keepEnvironment?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions extends BuildOptions {
+  env?: Record<string, string>;
+  /** Run on the database and DATA_DIR of an earlier server (closed with keepEnvironment). */
+  environment?: TestEnvironment;
 }
 
 /** Builds the app on a fresh database, listens on an ephemeral port, and tears it all down. */
-export async function startTestServer(options: { env?: Record<string, string> } & BuildOptions = {}): Promise<TestServer> {
-  const environment = await createTestEnvironment(options.env);
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const environment = options.environment ?? (await createTestEnvironment(options.env));
+  const env = { ...environment.env, ...(options.environment ? options.env : {}) };
   let app: App;
   try {
-    app = await buildApp(loadConfig(environment.env), { configureHttp: options.configureHttp });
+    app = await buildApp(loadConfig(env), { configureHttp: options.configureHttp, clock: options.clock });
   } catch (error) {
-    await environment.cleanup();
+    if (!options.environment) await environment.cleanup();
     throw error;
   }
   const url = await app.listen();
@@ -32,9 +40,18 @@ export async function startTestServer(options: { env?: Record<string, string> } 
       if (json !== undefined) headers.set('content-type', 'application/json');
       return fetch(url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
     },
-    close: async () => {
+    close: async ({ keepEnvironment = false } = {}) => {
       await app.close();
-      await environment.cleanup();
+      if (!keepEnvironment) await environment.cleanup();
     },
   };
+}
+
+/** A clock tests can move forward. */
+export class TestClock {
+  constructor(private current = Date.now()) {}
+  now = () => this.current;
+  advance(ms: number) {
+    this.current += ms;
+  }
 }

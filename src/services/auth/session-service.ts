@@ -69,7 +69,7 @@ export class SessionService {
       if (challenge) return challenge;
     }
     await users.touchLastSeen(user.id, now);
-    return this.startSession(user, input.cookie, client);
+    return this.startSession({ ...user, lastSeenAt: now }, input.cookie, client);
   }
 
   /** Opens a session for a user whose identity is already proven (password, second factor, OAuth). */
