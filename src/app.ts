@@ -33,7 +33,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { OneTimeTokensRepository } from './store/one-time-tokens-repository.js';
 import { OutboxRepository } from './store/outbox-repository.js';
 import { SessionsRepository } from './store/sessions-repository.js';
-import { UsersRepository } from './store/users-repository.js';
+import { CachedUsersRepository } from './store/cached-users-repository.js';
 
 export interface App {
   config: Config;
@@ -104,8 +104,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const rootSecret = loadRootSecret(config.auth.secret, config.dataDir);
     const cache = new CredentialCache(bus);
     await cache.start();
+    const users = new CachedUsersRepository(database.db, bus);
+    await users.start();
     const authContext: AuthContext = {
-      users: new UsersRepository(database.db),
+      users,
       sessions: new SessionsRepository(database.db),
       apiTokens: new ApiTokensRepository(database.db),
       oneTimeTokens: new OneTimeTokensRepository(database.db),

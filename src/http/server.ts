@@ -4,13 +4,13 @@ import type { IncomingMessage as RawRequest, Server, ServerResponse } from 'node
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
 import { registerDocs } from './docs.js';
 import { registerErrorHandling } from './errors.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpsRoutes, type ReadinessCheck } from './ops-routes.js';
+import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
 
 export interface HttpDependencies {
@@ -45,7 +45,14 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
 
   app.setValidatorCompiler(validatorCompiler);
   registerErrorHandling(app);
+  const headers = securityHeaders({
+    // An API answers JSON: nothing may be framed or loaded from its responses. The docs page
+    // sets its own policy for its scripts and styles.
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
   app.addHook('onRequest', async (request, reply) => {
+    reply.headers(headers);
     reply.header('x-request-id', request.id);
   });
   // During shutdown, a response to a request that was already in flight closes its keep-alive
@@ -59,12 +66,6 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
   });
   app.removeContentTypeParser('text/plain');
 
-  await app.register(helmet, {
-    // An API answers JSON: nothing may be framed or loaded from its responses. The docs page
-    // sets its own policy for its scripts and styles.
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
   await app.register(cookie);
   if (config.corsOrigins === '*' || config.corsOrigins.length > 0) {
     await app.register(cors, {

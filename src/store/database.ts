@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Config } from '../config.js';
@@ -36,7 +37,21 @@ function openSqlite(dataDir: string): DatabaseHandle {
   file.pragma('busy_timeout = 5000');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  // Kysely prepares every query anew; preparing costs more than running a small query, so keep
+  // the prepared statements by SQL text (SQLite re-prepares them itself after a schema change).
+  const statements = new LRUCache<string, SQLite.Statement>({ max: 1000 });
+  const database = {
+    close: () => file.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = file.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return {
     db,
     engine: 'sqlite',

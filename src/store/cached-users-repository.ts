@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import type { EventBus } from '../realtime/bus.js';
+import type { Database } from './schema.js';
+import { UsersRepository, type UserRecord } from './users-repository.js';
+
+const INVALIDATE_TOPIC = 'cache.users.invalidate';
+
+/**
+ * The users repository with a local cache of users by id, the lookup behind every authenticated
+ * request. A write through this repository evicts the user here and, through the bus, on every
+ * other node; entries also expire, which bounds staleness if a bus message is lost.
+ */
+export class CachedUsersRepository extends UsersRepository {
+  private readonly byId: LRUCache<number, UserRecord>;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly bus: EventBus,
+    options: { max?: number; ttlMs?: number } = {},
+  ) {
+    super(db);
+    this.byId = new LRUCache({ max: options.max ?? 50_000, ttl: options.ttlMs ?? 60_000 });
+  }
+
+  async start(): Promise<void> {
+    await this.bus.subscribe(INVALIDATE_TOPIC, (event) => {
+      for (const id of (event as { ids: number[] }).ids) this.byId.delete(id);
+    });
+  }
+
+  override async findById(id: number): Promise<UserRecord | undefined> {
+    const cached = this.byId.get(id);
+    if (cached) return cached;
+    const user = await super.findById(id);
+    if (user) this.byId.set(id, Object.freeze(user));
+    return user;
+  }
+
+  override async setPasswordHash(id: number, passwordHash: string, now: number): Promise<void> {
+    await super.setPasswordHash(id, passwordHash, now);
+    await this.invalidate(id);
+  }
+
+  override async markEmailVerified(id: number, now: number): Promise<void> {
+    await super.markEmailVerified(id, now);
+    await this.invalidate(id);
+  }
+
+  override async touchLastSeen(id: number, now: number): Promise<void> {
+    await super.touchLastSeen(id, now);
+    await this.invalidate(id);
+  }
+
+  private async invalidate(id: number): Promise<void> {
+    this.byId.delete(id);
+    await this.bus.publish(INVALIDATE_TOPIC, { ids: [id] });
+  }
+}
