@@ -26,9 +26,11 @@ import type { AuthContext } from './services/auth/context.js';
 import { CredentialCache } from './services/auth/credential-cache.js';
 import { PasswordService } from './services/auth/password-service.js';
 import { SessionService } from './services/auth/session-service.js';
+import { Housekeeping } from './services/housekeeping.js';
 import { MailQueue } from './services/mail/mail-queue.js';
 import { ApiTokensRepository } from './store/api-tokens-repository.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
+import { HousekeepingRepository } from './store/housekeeping-repository.js';
 import { migrateToLatest } from './store/migrate.js';
 import { OneTimeTokensRepository } from './store/one-time-tokens-repository.js';
 import { OutboxRepository } from './store/outbox-repository.js';
@@ -40,6 +42,7 @@ export interface App {
   http: HttpServer;
   database: DatabaseHandle;
   bus: EventBus;
+  housekeeping: Housekeeping;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, sends queued mail, then closes the bus, Redis and the database. */
@@ -133,6 +136,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const passwords = new PasswordService(authContext, sessions);
     const apiTokens = new ApiTokenService(authContext);
 
+    const housekeeping = new Housekeeping(
+      new HousekeepingRepository(database.db),
+      clock,
+      (deleted) => http.log.debug({ deleted }, 'housekeeping'),
+      (error) => http.log.error({ err: error }, 'housekeeping failed'),
+    );
+    housekeeping.start();
+    closers.push(() => housekeeping.stop());
+
     // --- HTTP ----------------------------------------------------------------------------------
     await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix });
     http.decorateRequest('principal', null);
@@ -149,6 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       http,
       database,
       bus,
+      housekeeping,
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: async () => {
         await http.close();
