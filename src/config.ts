@@ -116,6 +116,15 @@ const specs = {
   SMTP_URL: urlWithProtocol(['smtp', 'smtps'])({ default: undefined, desc: 'SMTP server; dev outbox when unset' }),
   MAIL_FROM: text(/^.{3,200}$/, 'a sender address')({ default: 'Messenger <no-reply@localhost>' }),
 
+  MAX_UPLOAD_BYTES: integer(1, 2 * 1024 * 1024 * 1024)({ default: 25 * 1024 * 1024 }),
+  MAX_IMAGE_PIXELS: integer(1, 1_000_000_000)({ default: 40_000_000, desc: 'larger images are refused before decoding' }),
+  FILE_URL_TTL_SECONDS: integer(60, 7 * 86_400)({ default: 86_400, desc: 'lifetime of signed file URLs' }),
+  MAX_GROUP_MEMBERS: integer(2, 100_000)({ default: 1000 }),
+  WS_HEARTBEAT_SECONDS: integer(1, 300)({ default: 25, desc: 'ping interval; a socket missing one pong is closed' }),
+  WS_MAX_BUFFERED_BYTES: integer(1024, 1024 * 1024 * 1024)({ default: 4 * 1024 * 1024, desc: 'outgoing backlog per socket before it is closed (4008)' }),
+  WS_MAX_FRAME_BYTES: integer(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
+  WS_RATE_LIMIT: rateLimit({ default: { max: 50, windowMs: 10_000 }, desc: 'frames a client may send; more closes the socket (4029)' }),
+
   RATE_LIMIT_ENABLED: boolean({ default: true }),
   RATE_LIMIT_LOGIN_PER_IP: rateLimit({ default: { max: 30, windowMs: 5 * 60_000 } }),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimit({ default: { max: 10, windowMs: 15 * 60_000 } }),
@@ -159,6 +168,9 @@ export interface Config {
     cookieSecure: boolean;
   };
   mail: { smtpUrl?: string; from: string };
+  uploads: { maxBytes: number; maxImagePixels: number; urlTtlSeconds: number };
+  chats: { maxGroupMembers: number };
+  realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };
   rateLimits: {
     enabled: boolean;
     loginPerIp: RateLimitRule;
@@ -212,6 +224,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cookieSecure: clean.COOKIE_SECURE ?? clean.NODE_ENV === 'production',
     },
     mail: { smtpUrl: clean.SMTP_URL, from: clean.MAIL_FROM },
+    uploads: { maxBytes: clean.MAX_UPLOAD_BYTES, maxImagePixels: clean.MAX_IMAGE_PIXELS, urlTtlSeconds: clean.FILE_URL_TTL_SECONDS },
+    chats: { maxGroupMembers: clean.MAX_GROUP_MEMBERS },
+    realtime: {
+      heartbeatMs: clean.WS_HEARTBEAT_SECONDS * 1000,
+      maxBufferedBytes: clean.WS_MAX_BUFFERED_BYTES,
+      maxFrameBytes: clean.WS_MAX_FRAME_BYTES,
+      rateLimit: clean.WS_RATE_LIMIT,
+    },
     rateLimits: {
       enabled: clean.RATE_LIMIT_ENABLED,
       loginPerIp: clean.RATE_LIMIT_LOGIN_PER_IP,

@@ -12,6 +12,11 @@ export interface Database {
   api_tokens: ApiTokensTable;
   one_time_tokens: OneTimeTokensTable;
   dev_outbox: DevOutboxTable;
+  chats: ChatsTable;
+  chat_members: ChatMembersTable;
+  messages: MessagesTable;
+  message_reactions: MessageReactionsTable;
+  uploads: UploadsTable;
 }
 
 export interface UsersTable {
@@ -83,4 +88,62 @@ export interface DevOutboxTable {
   text_body: string;
   html_body: string | null;
   created_at: number;
+}
+
+export type ChatKind = 'direct' | 'group';
+export type ChatRole = 'owner' | 'admin' | 'member';
+
+export interface ChatsTable {
+  id: Generated<number>;
+  kind: ChatKind;
+  name: string | null;
+  direct_key: string | null;
+  created_by: number | null;
+  created_at: number;
+  updated_at: number;
+  last_seq: Generated<number>;
+  activity_at: number;
+}
+
+export interface ChatMembersTable {
+  chat_id: number;
+  user_id: number;
+  role: ChatRole;
+  joined_at: number;
+  last_read_seq: Generated<number>;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  chat_id: number;
+  seq: number;
+  sender_id: number | null;
+  client_id: string | null;
+  text: string | null;
+  reply_to_id: number | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export interface MessageReactionsTable {
+  message_id: number;
+  user_id: number;
+  emoji: string;
+  created_at: number;
+}
+
+export interface UploadsTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  storage_key: string;
+  name: string;
+  size: number;
+  content_type: string;
+  width: number | null;
+  height: number | null;
+  thumbnail_key: string | null;
+  created_at: number;
+  message_id: number | null;
+  chat_id: number | null;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as accounts from './0001_accounts.js';
+import * as chats from './0002_chats.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -7,4 +8,5 @@ import * as accounts from './0001_accounts.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_accounts': accounts,
+  '0002_chats': chats,
 };
