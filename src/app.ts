@@ -9,7 +9,9 @@ import { SmtpMailer } from './adapters/mail/smtp-mailer.js';
 import { Argon2PasswordHasher } from './adapters/password-hasher.js';
 import { connectRedis, pingRedis } from './adapters/redis.js';
 import { deriveKey, loadRootSecret } from './adapters/secrets.js';
+import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './adapters/presence-store.js';
 import { registerAuthRoutes } from './http/auth/auth-routes.js';
+import { registerChatRoutes } from './http/chats-routes.js';
 import { createAuthenticate } from './http/auth/authenticate.js';
 import { registerDevRoutes } from './http/dev-routes.js';
 import type { ReadinessCheck } from './http/ops-routes.js';
@@ -17,21 +19,29 @@ import { registerRateLimits } from './http/rate-limits.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { registerUserRoutes } from './http/users-routes.js';
 import type { EventBus } from './realtime/bus.js';
+import { BusDelivery } from './realtime/delivery.js';
+import { Gateway } from './realtime/gateway.js';
 import { InProcessBus } from './realtime/in-process-bus.js';
 import { RedisBus } from './realtime/redis-bus.js';
 import { AccessTokens } from './services/auth/access-tokens.js';
 import { AccountService } from './services/auth/account-service.js';
 import { ApiTokenService } from './services/auth/api-token-service.js';
 import type { AuthContext } from './services/auth/context.js';
+import { ChatService } from './services/chats/chat-service.js';
+import { MessageService } from './services/chats/message-service.js';
+import { noBlocks } from './services/chats/ports.js';
 import { CredentialCache } from './services/auth/credential-cache.js';
 import { PasswordService } from './services/auth/password-service.js';
 import { SessionService } from './services/auth/session-service.js';
 import { Housekeeping } from './services/housekeeping.js';
 import { MailQueue } from './services/mail/mail-queue.js';
 import { ApiTokensRepository } from './store/api-tokens-repository.js';
+import { ChatsRepository } from './store/chats-repository.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
+import { MessagesRepository } from './store/messages-repository.js';
 import { HousekeepingRepository } from './store/housekeeping-repository.js';
 import { migrateToLatest } from './store/migrate.js';
+import type { AttachmentLinks } from './views/chats.js';
 import { OneTimeTokensRepository } from './store/one-time-tokens-repository.js';
 import { OutboxRepository } from './store/outbox-repository.js';
 import { SessionsRepository } from './store/sessions-repository.js';
@@ -43,6 +53,7 @@ export interface App {
   database: DatabaseHandle;
   bus: EventBus;
   housekeeping: Housekeeping;
+  gateway: Gateway;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, sends queued mail, then closes the bus, Redis and the database. */
@@ -136,6 +147,33 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const passwords = new PasswordService(authContext, sessions);
     const apiTokens = new ApiTokenService(authContext);
 
+    // --- chats and real time -------------------------------------------------------------------
+    const presenceStore: PresenceStore = redis
+      ? new RedisPresenceStore(redis, config.redis.keyPrefix, Math.ceil((config.realtime.heartbeatMs * 3) / 1000))
+      : new MemoryPresenceStore();
+    const links: AttachmentLinks = {
+      view: (a) => ({ id: a.id, name: a.name, size: a.size, contentType: a.contentType, url: `/files/${a.storageKey}`, width: a.width, height: a.height, thumbnailUrl: null }),
+    };
+    const delivery = new BusDelivery(bus, links);
+    const chatsRepository = new ChatsRepository(database.db);
+    const messagesRepository = new MessagesRepository(database.db);
+    const chatDeps = { chats: chatsRepository, messages: messagesRepository, events: delivery, blocks: noBlocks, clock };
+    const chats = new ChatService({ ...chatDeps, presence: presenceStore, maxGroupMembers: config.chats.maxGroupMembers });
+    const messages = new MessageService(chatDeps);
+    const gateway = new Gateway({
+      bus,
+      credentials: { sessions, apiTokens },
+      cache,
+      messages,
+      chats: chatsRepository,
+      users,
+      presence: presenceStore,
+      delivery,
+      clock,
+      log: http.log,
+      settings: config.realtime,
+    });
+
     const housekeeping = new Housekeeping(
       new HousekeepingRepository(database.db),
       clock,
@@ -151,6 +189,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const authenticate = createAuthenticate({ sessions, apiTokens });
     registerAuthRoutes(http, { config, accounts, sessions, passwords, apiTokens, authenticate, now: () => clock.now() });
     registerUserRoutes(http, { accounts, authenticate });
+    registerChatRoutes(http, { chats, messages, links, authenticate, maxGroupMembers: config.chats.maxGroupMembers });
+    await gateway.start(http);
     if (config.nodeEnv !== 'production') registerDevRoutes(http, { outbox });
 
     await options.configureHttp?.(http);
@@ -162,8 +202,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       database,
       bus,
       housekeeping,
+      gateway,
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: async () => {
+        await gateway.stop();
         await http.close();
         await closeAll();
       },

@@ -20,6 +20,7 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
       tags: [
         { name: 'auth', description: 'Accounts, sessions, passwords and tokens' },
         { name: 'users', description: 'People' },
+        { name: 'chats', description: 'Direct and group chats, messages, reactions and read markers. Live events: GET /api/v1/ws (docs/REALTIME.md)' },
         { name: 'operations', description: 'Health, readiness, metrics and this document' },
         { name: 'development', description: 'Only outside production' },
       ],

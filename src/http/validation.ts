@@ -95,3 +95,9 @@ export function fieldErrors(errors: ErrorObject[]): FieldError[] {
   }
   return result;
 }
+
+/** A validator for JSON values outside HTTP bodies (WebSocket frames), with the same messages. */
+export function compileJsonValidator(schema: object): (value: unknown) => FieldError[] | null {
+  const validate = bodyAjv.compile(schema);
+  return (value) => (validate(value) ? null : fieldErrors(validate.errors ?? []));
+}

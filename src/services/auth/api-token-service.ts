@@ -4,7 +4,7 @@ import type { AuthContext, Principal } from './context.js';
 import { randomSecret, sha256 } from './secrets.js';
 
 /** A recognisable prefix lets secret scanners find leaked tokens. */
-const TOKEN_PREFIX = 'msg_pat_';
+export const PAT_PREFIX = 'msg_pat_';
 const TOUCH_INTERVAL_MS = 60_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -15,7 +15,7 @@ export class ApiTokenService {
   async create(principal: Principal, input: { name: string; expiresInDays?: number }): Promise<ApiTokenRecord & { token: string }> {
     // A token may not mint tokens: a leaked one must not be able to outlive its revocation.
     if (principal.method === 'token') throw forbidden('session_required', 'Create tokens from a logged-in session, not with a token');
-    const token = TOKEN_PREFIX + randomSecret();
+    const token = PAT_PREFIX + randomSecret();
     const now = this.ctx.clock.now();
     const record = await this.ctx.apiTokens.create({
       userId: principal.userId,
@@ -35,13 +35,13 @@ export class ApiTokenService {
   async revoke(userId: number, tokenId: number): Promise<void> {
     const hash = await this.ctx.apiTokens.delete(tokenId, userId);
     if (!hash) throw notFound('token_not_found', 'No such token');
-    await this.ctx.cache.revokeApiToken(hash);
+    await this.ctx.cache.revokeApiToken(hash, tokenId);
   }
 
   async authenticate(token: string): Promise<Principal> {
     const { cache, apiTokens, clock } = this.ctx;
     const invalid = () => unauthorized('invalid_token', 'The token is not valid');
-    if (!token.startsWith(TOKEN_PREFIX)) throw invalid();
+    if (!token.startsWith(PAT_PREFIX)) throw invalid();
     const hash = sha256(token);
     const now = clock.now();
     let entry = cache.apiTokens.get(hash);

@@ -23,6 +23,13 @@ const REVOKED_TOPIC = 'auth.revoked';
 interface RevokedEvent {
   sessionIds?: number[];
   apiTokenHashes?: string[];
+  apiTokenIds?: number[];
+}
+
+/** Credentials that just stopped working, for whoever holds connections opened with them. */
+export interface Revoked {
+  sessionIds: number[];
+  apiTokenIds: number[];
 }
 
 /**
@@ -34,7 +41,7 @@ export class CredentialCache {
   readonly sessions: LRUCache<number, Entry<CachedSession>>;
   readonly cookieSecrets: LRUCache<string, number>;
   readonly apiTokens: LRUCache<string, Entry<CachedApiToken>>;
-  private readonly listeners: Array<(sessionIds: number[]) => void> = [];
+  private readonly listeners: Array<(revoked: Revoked) => void> = [];
 
   constructor(
     private readonly bus: EventBus,
@@ -50,8 +57,8 @@ export class CredentialCache {
     await this.bus.subscribe(REVOKED_TOPIC, (event) => this.applyRevocation(event as RevokedEvent));
   }
 
-  /** Called with the ids of revoked sessions, on every node (the WebSocket gateway closes their sockets). */
-  onSessionsRevoked(listener: (sessionIds: number[]) => void): void {
+  /** Called with revoked sessions and tokens, on every node (the WebSocket gateway closes their sockets). */
+  onRevoked(listener: (revoked: Revoked) => void): void {
     this.listeners.push(listener);
   }
 
@@ -62,8 +69,8 @@ export class CredentialCache {
     await this.bus.publish(REVOKED_TOPIC, event);
   }
 
-  async revokeApiToken(tokenHash: string): Promise<void> {
-    const event: RevokedEvent = { apiTokenHashes: [tokenHash] };
+  async revokeApiToken(tokenHash: string, tokenId: number): Promise<void> {
+    const event: RevokedEvent = { apiTokenHashes: [tokenHash], apiTokenIds: [tokenId] };
     this.applyRevocation(event);
     await this.bus.publish(REVOKED_TOPIC, event);
   }
@@ -71,6 +78,7 @@ export class CredentialCache {
   private applyRevocation(event: RevokedEvent): void {
     for (const id of event.sessionIds ?? []) this.sessions.set(id, false);
     for (const hash of event.apiTokenHashes ?? []) this.apiTokens.set(hash, false);
-    if (event.sessionIds?.length) for (const listener of this.listeners) listener(event.sessionIds);
+    const revoked = { sessionIds: event.sessionIds ?? [], apiTokenIds: event.apiTokenIds ?? [] };
+    if (revoked.sessionIds.length + revoked.apiTokenIds.length > 0) for (const listener of this.listeners) listener(revoked);
   }
 }

@@ -1,0 +1,325 @@
+import { Type } from 'typebox';
+import type { ChatService } from '../services/chats/chat-service.js';
+import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, type MessageService } from '../services/chats/message-service.js';
+import { validationError } from '../services/errors.js';
+import { Chat, Message, Reaction, chatJson, messageJson, type AttachmentLinks } from '../views/chats.js';
+import { principalOf, type createAuthenticate } from './auth/authenticate.js';
+import { Id, PlainText, errors, signedIn } from './schemas.js';
+import type { HttpServer } from './server.js';
+
+export interface ChatRouteDeps {
+  chats: ChatService;
+  messages: MessageService;
+  links: AttachmentLinks;
+  authenticate: ReturnType<typeof createAuthenticate>;
+  maxGroupMembers: number;
+}
+
+const ChatParams = Type.Object({ id: Id }, { additionalProperties: false });
+const MemberParams = Type.Object({ id: Id, userId: Id }, { additionalProperties: false });
+const MessageParams = Type.Object({ id: Id, messageId: Id }, { additionalProperties: false });
+const ReactionParams = Type.Object({ id: Id, messageId: Id, emoji: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false });
+const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 50 });
+const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const GroupName = PlainText({ minLength: 1, maxLength: 100 });
+const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+/** Opaque cursor for the chat list: the (activity, id) of the last chat of the page. */
+function encodeChatCursor(chat: { activityAt: number; id: number }): string {
+  return Buffer.from(JSON.stringify([chat.activityAt, chat.id])).toString('base64url');
+}
+
+function decodeChatCursor(cursor: string): { activityAt: number; id: number } {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && value.every((n) => Number.isSafeInteger(n))) {
+      return { activityAt: value[0] as number, id: value[1] as number };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw validationError('invalid_cursor', 'The cursor is not one this API gave out', [{ field: 'cursor', message: 'is invalid' }]);
+}
+
+/** The canonical chat and message API under /api/v1/chats. */
+export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
+  const { chats, messages, links, authenticate } = deps;
+  const tags = ['chats'];
+  const common = { onRequest: authenticate };
+
+  app.post(
+    '/api/v1/chats',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Open a direct chat (200 with the existing one for that pair) or create a group',
+        body: Type.Union([
+          body({ type: Type.Literal('direct'), memberIds: Type.Array(Id, { minItems: 1, maxItems: 1, description: 'The other person' }) }),
+          body({
+            type: Type.Literal('group'),
+            name: GroupName,
+            memberIds: Type.Array(Id, { maxItems: deps.maxGroupMembers, description: 'Members besides you; you become the owner' }),
+          }),
+        ]),
+        response: { 200: Chat, 201: Chat, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const userId = principalOf(request).userId;
+      const input = request.body;
+      if (input.type === 'direct') {
+        const { chat, created } = await chats.createDirect(userId, input.memberIds[0]!);
+        return reply.code(created ? 201 : 200).send(chatJson(chat, links));
+      }
+      const chat = await chats.createGroup(userId, input.name, input.memberIds);
+      return reply.code(201).send(chatJson(chat, links));
+    },
+  );
+
+  app.get(
+    '/api/v1/chats',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'My chats, most recent activity first',
+        querystring: Type.Object(
+          {
+            search: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Group name, or the other person’s username' })),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            limit: Limit,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(Chat), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const { search, cursor, limit } = request.query;
+      const page = await chats.list(principalOf(request).userId, { search, limit, after: cursor ? decodeChatCursor(cursor) : undefined });
+      const last = page.at(-1);
+      return { items: page.map((c) => chatJson(c, links)), nextCursor: page.length === limit && last ? encodeChatCursor(last) : null };
+    },
+  );
+
+  app.get(
+    '/api/v1/chats/:id',
+    { ...common, schema: { tags, security: signedIn, summary: 'One of my chats', params: ChatParams, response: { 200: Chat, ...errors(400, 401, 404) } } },
+    async (request) => chatJson(await chats.get(principalOf(request).userId, request.params.id), links),
+  );
+
+  app.patch(
+    '/api/v1/chats/:id',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Rename a group (owner or admin) or hand ownership to another member (owner)',
+        params: ChatParams,
+        body: Type.Object({ name: Type.Optional(GroupName), ownerId: Type.Optional(Id) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Chat, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const userId = principalOf(request).userId;
+      const { name, ownerId } = request.body;
+      let chat = name !== undefined ? await chats.rename(userId, request.params.id, name) : undefined;
+      if (ownerId !== undefined) chat = await chats.transferOwnership(userId, request.params.id, ownerId);
+      return chatJson(chat!, links);
+    },
+  );
+
+  app.delete(
+    '/api/v1/chats/:id',
+    { ...common, schema: { tags, security: signedIn, summary: 'Delete a group (owner)', params: ChatParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      await chats.delete(principalOf(request).userId, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/chats/:id/members',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Add people to a group (owner or admin)',
+        params: ChatParams,
+        body: body({ userIds: Type.Array(Id, { minItems: 1, maxItems: deps.maxGroupMembers }) }),
+        response: { 200: Chat, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => chatJson(await chats.addMembers(principalOf(request).userId, request.params.id, request.body.userIds), links),
+  );
+
+  app.patch(
+    '/api/v1/chats/:id/members/:userId',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Make a member an admin, or an admin a member (owner)',
+        params: MemberParams,
+        body: body({ role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) }),
+        response: { 200: Chat, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => chatJson(await chats.setRole(principalOf(request).userId, request.params.id, request.params.userId, request.body.role), links),
+  );
+
+  app.delete(
+    '/api/v1/chats/:id/members/:userId',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Remove a member (owner or admin), or leave (your own id)',
+        params: MemberParams,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await chats.removeMember(principalOf(request).userId, request.params.id, request.params.userId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/chats/:id/messages',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Message history',
+        description:
+          '`before=<seq>`: older messages, newest first. `after=<seq>`: newer messages, oldest first (catching up after a reconnect). ' +
+          '`offset=`: newest first, skipping that many. Without any: the newest page. Give at most one of them.',
+        params: ChatParams,
+        querystring: Type.Object(
+          { before: Type.Optional(Seq), after: Type.Optional(Seq), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })), limit: Limit },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(Message),
+            nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'The seq to pass as before (or after) for the next page' }),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { before, after, offset, limit } = request.query;
+      if ([before, after, offset].filter((v) => v !== undefined).length > 1) {
+        throw validationError('validation_failed', 'Give at most one of before, after and offset', [{ field: 'before', message: 'cannot be combined with after or offset' }]);
+      }
+      const items = await messages.history(principalOf(request).userId, request.params.id, { before, after, offset, limit });
+      const last = items.at(-1);
+      return { items: items.map((m) => messageJson(m, links)), nextCursor: items.length === limit && last ? String(last.seq) : null };
+    },
+  );
+
+  app.post(
+    '/api/v1/chats/:id/messages',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Send a message (201; 200 with the first message when the clientId was already used)',
+        params: ChatParams,
+        body: body({
+          text: Type.Optional(Type.String({ maxLength: MAX_TEXT_LENGTH, description: `1–${MAX_TEXT_LENGTH} characters after trimming; may be empty with attachments` })),
+          replyToId: Type.Optional(Id),
+          attachmentIds: Type.Optional(Type.Array(Id, { maxItems: MAX_ATTACHMENTS, description: 'Ids from POST /api/v1/uploads' })),
+          clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Your id for this message; a retry with the same one stores nothing new' })),
+        }),
+        response: { 200: Message, 201: Message, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { message, created } = await messages.send(principalOf(request).userId, request.params.id, request.body);
+      return reply.code(created ? 201 : 200).send(messageJson(message, links));
+    },
+  );
+
+  app.patch(
+    '/api/v1/chats/:id/messages/:messageId',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Edit your message',
+        params: MessageParams,
+        body: body({ text: Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH }) }),
+        response: { 200: Message, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => messageJson(await messages.edit(principalOf(request).userId, request.params.id, request.params.messageId, request.body.text), links),
+  );
+
+  app.delete(
+    '/api/v1/chats/:id/messages/:messageId',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Delete a message (the author, or a group owner or admin); a tombstone stays',
+        params: MessageParams,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await messages.delete(principalOf(request).userId, request.params.id, request.params.messageId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  for (const method of ['put', 'delete'] as const) {
+    app[method](
+      '/api/v1/chats/:id/messages/:messageId/reactions/:emoji',
+      {
+        ...common,
+        schema: {
+          tags,
+          security: signedIn,
+          summary: method === 'put' ? 'React with an emoji (URL-encoded)' : 'Take your reaction back',
+          params: ReactionParams,
+          response: { 200: Type.Object({ reactions: Type.Array(Reaction) }), ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const { id, messageId, emoji } = request.params;
+        const reactions = await messages.react(principalOf(request).userId, id, messageId, emoji, method === 'put');
+        return { reactions: reactions.map((r) => ({ emoji: r.emoji, count: r.count, me: r.me })) };
+      },
+    );
+  }
+
+  app.post(
+    '/api/v1/chats/:id/read',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Mark messages up to seq as read (the marker only moves forward)',
+        params: ChatParams,
+        body: body({ seq: Seq }),
+        response: { 200: Type.Object({ lastReadSeq: Type.Integer(), unreadCount: Type.Integer() }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => messages.markRead(principalOf(request).userId, request.params.id, request.body.seq),
+  );
+}

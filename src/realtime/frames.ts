@@ -1,0 +1,36 @@
+import type { ChatEvent } from '../services/chats/ports.js';
+import { memberJson, messageJson, sharedChatJson, type AttachmentLinks } from '../views/chats.js';
+
+/** The JSON frame a chat event becomes on the WebSocket (documented in docs/REALTIME.md). */
+export function chatEventFrame(event: ChatEvent, links: AttachmentLinks): Record<string, unknown> {
+  switch (event.type) {
+    case 'chat.created':
+    case 'chat.updated':
+      return { type: event.type, chat: sharedChatJson(event.chat, links) };
+    case 'chat.deleted':
+      return { type: event.type, chatId: event.chatId };
+    case 'member.added':
+      return { type: event.type, chatId: event.chatId, members: event.members.map((m) => memberJson(m, new Set())) };
+    case 'member.removed':
+      return { type: event.type, chatId: event.chatId, userId: event.userId };
+    case 'message.created':
+    case 'message.updated':
+      return { type: event.type, chatId: event.message.chatId, message: messageJson(event.message, links) };
+    case 'message.deleted':
+      return { type: event.type, chatId: event.chatId, messageId: event.messageId, seq: event.seq };
+    case 'reaction.updated':
+      return {
+        type: event.type,
+        chatId: event.chatId,
+        messageId: event.messageId,
+        emoji: event.emoji,
+        count: event.count,
+        userId: event.userId,
+        added: event.added,
+      };
+    case 'read.updated':
+      return { type: event.type, chatId: event.chatId, userId: event.userId, lastReadSeq: event.lastReadSeq };
+    case 'typing':
+      return { type: event.type, chatId: event.chatId, userId: event.userId, username: event.username };
+  }
+}

@@ -1,0 +1,306 @@
+import websocket from '@fastify/websocket';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Clock } from '../adapters/clock.js';
+import type { PresenceStore } from '../adapters/presence-store.js';
+import type { RateLimitRule } from '../config.js';
+import { identify, type CredentialServices } from '../http/auth/authenticate.js';
+import type { HttpServer } from '../http/server.js';
+import type { Principal } from '../services/auth/context.js';
+import type { CredentialCache } from '../services/auth/credential-cache.js';
+import type { MessageService } from '../services/chats/message-service.js';
+import { DomainError } from '../services/errors.js';
+import type { ChatsRepository } from '../store/chats-repository.js';
+import type { UsersRepository } from '../store/users-repository.js';
+import type { EventBus } from './bus.js';
+import { parseClientFrame, type ClientFrame } from './client-frames.js';
+import { DELIVER_TOPIC, type BusDelivery, type Delivery } from './delivery.js';
+
+/** Close codes (docs/REALTIME.md). */
+export const CloseCode = {
+  goingAway: 1001,
+  unauthorized: 4401,
+  tooSlow: 4008,
+  tooManyFrames: 4029,
+} as const;
+
+const TYPING_INTERVAL_MS = 2000;
+
+export interface GatewayDeps {
+  bus: EventBus;
+  credentials: CredentialServices;
+  cache: CredentialCache;
+  messages: MessageService;
+  chats: ChatsRepository;
+  users: UsersRepository;
+  presence: PresenceStore;
+  delivery: BusDelivery;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  settings: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };
+}
+
+type Handshake = { ok: true; principal: Principal; username: string } | { ok: false; code: string };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The WebSocket handshake's credential check, made before the upgrade. */
+    wsHandshake?: Handshake;
+  }
+}
+
+/** One open socket of one user. */
+class Connection {
+  alive = true;
+  framesInWindow = 0;
+  windowStartedAt = 0;
+  readonly lastTyping = new Map<number, number>();
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly principal: Principal,
+    readonly username: string,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  get userId() {
+    return this.principal.userId;
+  }
+
+  /** Sends, unless the client has fallen so far behind that it must go (memory stays bounded). */
+  send(data: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount + data.length > this.maxBufferedBytes) {
+      this.close(CloseCode.tooSlow, 'too slow: the outgoing buffer is full');
+      return;
+    }
+    this.socket.send(data);
+  }
+
+  sendFrame(frame: Record<string, unknown>): void {
+    this.send(JSON.stringify(frame));
+  }
+
+  /** A clean close, then the hard way if the peer does not answer (it may not be reading). */
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.CLOSED) return;
+    this.socket.close(code, reason);
+    setTimeout(() => this.socket.terminate(), 5000).unref();
+  }
+}
+
+/**
+ * The WebSocket endpoint: authenticates the handshake, keeps every socket of every user on this
+ * node, delivers frames from the bus to them (serialized once per event), answers client frames,
+ * and watches liveness (heartbeats), speed (bounded buffers) and abuse (frame rate).
+ */
+export class Gateway {
+  private readonly byUser = new Map<number, Set<Connection>>();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: GatewayDeps) {}
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const set of this.byUser.values()) n += set.size;
+    return n;
+  }
+
+  async start(http: HttpServer): Promise<void> {
+    await this.deps.bus.subscribe(DELIVER_TOPIC, (event) => this.deliver(event as Delivery));
+    this.deps.cache.onRevoked(({ sessionIds, apiTokenIds }) => {
+      const sessions = new Set(sessionIds);
+      const tokens = new Set(apiTokenIds);
+      this.forEachConnection((c) => {
+        const { sessionId, apiTokenId } = c.principal;
+        if ((sessionId !== undefined && sessions.has(sessionId)) || (apiTokenId !== undefined && tokens.has(apiTokenId))) {
+          c.close(CloseCode.unauthorized, 'session ended');
+        }
+      });
+    });
+
+    await http.register(websocket, { options: { maxPayload: this.deps.settings.maxFrameBytes } });
+    http.get(
+      '/api/v1/ws',
+      {
+        websocket: true,
+        schema: { hide: true },
+        preValidation: async (request) => {
+          request.wsHandshake = await this.handshake(request);
+        },
+      },
+      (socket, request) => this.accept(socket, request),
+    );
+
+    this.heartbeat = setInterval(() => this.beat(), this.deps.settings.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Closes every socket with 1001 so clients reconnect elsewhere, and forgets their presence. */
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.forEachConnection((c) => c.close(CloseCode.goingAway, 'server shutting down'));
+    this.byUser.clear();
+    await this.deps.presence.clear().catch(() => {});
+  }
+
+  private async handshake(request: FastifyRequest): Promise<Handshake> {
+    try {
+      const principal = await identify(this.deps.credentials, request, { queryToken: true });
+      const user = await this.deps.users.findById(principal.userId);
+      if (!user) return { ok: false, code: 'session_ended' };
+      return { ok: true, principal, username: user.username };
+    } catch (error) {
+      if (error instanceof DomainError) return { ok: false, code: error.code };
+      throw error;
+    }
+  }
+
+  private accept(socket: WebSocket, request: FastifyRequest): void {
+    const handshake = request.wsHandshake;
+    if (!handshake?.ok) {
+      socket.close(CloseCode.unauthorized, handshake?.code ?? 'unauthorized');
+      return;
+    }
+    const connection = new Connection(socket, handshake.principal, handshake.username, this.deps.settings.maxBufferedBytes);
+    let set = this.byUser.get(connection.userId);
+    if (!set) {
+      set = new Set();
+      this.byUser.set(connection.userId, set);
+    }
+    set.add(connection);
+
+    socket.on('message', (data, isBinary) => {
+      if (!this.withinRate(connection)) return;
+      if (isBinary) {
+        connection.sendFrame({ type: 'error', code: 'binary_frame', message: 'Send JSON text frames' });
+        return;
+      }
+      void this.onFrame(connection, (data as Buffer).toString('utf8'));
+    });
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('close', () => void this.onClose(connection));
+    socket.on('error', () => {});
+
+    connection.sendFrame({ type: 'ready', userId: connection.userId, heartbeatSeconds: this.deps.settings.heartbeatMs / 1000 });
+    void this.deps.presence
+      .connect(connection.userId)
+      .then((cameOnline) => (cameOnline ? this.announcePresence(connection.userId, true, null) : undefined))
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'presence update failed'));
+  }
+
+  private async onClose(connection: Connection): Promise<void> {
+    const set = this.byUser.get(connection.userId);
+    if (!set?.delete(connection)) return;
+    if (set.size === 0) this.byUser.delete(connection.userId);
+    try {
+      if (await this.deps.presence.disconnect(connection.userId)) {
+        const now = this.deps.clock.now();
+        await this.deps.users.touchLastSeen(connection.userId, now);
+        await this.announcePresence(connection.userId, false, now);
+      }
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'presence update failed');
+    }
+  }
+
+  private async announcePresence(userId: number, online: boolean, lastSeenAt: number | null): Promise<void> {
+    const partners = await this.deps.chats.directPartners(userId);
+    await this.deps.delivery.send(partners, {
+      type: 'presence',
+      userId,
+      online,
+      lastSeenAt: lastSeenAt === null ? null : new Date(lastSeenAt).toISOString(),
+    });
+  }
+
+  /** Hands a frame to this node's sockets of its recipients, serializing it once. */
+  private deliver(delivery: Delivery): void {
+    let data: string | undefined;
+    for (const userId of delivery.to) {
+      const set = this.byUser.get(userId);
+      if (!set) continue;
+      data ??= JSON.stringify(delivery.frame);
+      for (const connection of set) connection.send(data);
+    }
+  }
+
+  private withinRate(connection: Connection): boolean {
+    const now = Date.now();
+    const { max, windowMs } = this.deps.settings.rateLimit;
+    if (now - connection.windowStartedAt >= windowMs) {
+      connection.windowStartedAt = now;
+      connection.framesInWindow = 0;
+    }
+    connection.framesInWindow += 1;
+    if (connection.framesInWindow > max) {
+      connection.close(CloseCode.tooManyFrames, 'too many frames');
+      return false;
+    }
+    return true;
+  }
+
+  private async onFrame(connection: Connection, data: string): Promise<void> {
+    const parsed = parseClientFrame(data);
+    if (!parsed.ok) {
+      connection.sendFrame({ type: 'error', code: parsed.code, message: parsed.message, ...(parsed.clientId ? { clientId: parsed.clientId } : {}) });
+      return;
+    }
+    const frame = parsed.frame;
+    try {
+      await this.handle(connection, frame);
+    } catch (error) {
+      const clientId = frame.type === 'message.send' ? frame.clientId : undefined;
+      if (error instanceof DomainError) {
+        connection.sendFrame({ type: 'error', code: error.code, message: error.message, ...(clientId ? { clientId } : {}) });
+      } else {
+        this.deps.log.error({ err: error }, 'frame handling failed');
+        connection.sendFrame({ type: 'error', code: 'internal_error', message: 'Something went wrong on our side', ...(clientId ? { clientId } : {}) });
+      }
+    }
+  }
+
+  private async handle(connection: Connection, frame: ClientFrame): Promise<void> {
+    const { messages } = this.deps;
+    switch (frame.type) {
+      case 'ping':
+        connection.sendFrame({ type: 'pong' });
+        return;
+      case 'message.send': {
+        const { chatId, type: _type, ...input } = frame;
+        const { message } = await messages.send(connection.userId, chatId, input);
+        connection.sendFrame({ type: 'message.ack', clientId: frame.clientId ?? null, chatId, id: message.id, seq: message.seq });
+        return;
+      }
+      case 'typing': {
+        const now = Date.now();
+        if (now - (connection.lastTyping.get(frame.chatId) ?? 0) < TYPING_INTERVAL_MS) return;
+        connection.lastTyping.set(frame.chatId, now);
+        await messages.typing(connection.userId, connection.username, frame.chatId);
+        return;
+      }
+      case 'read':
+        await messages.markRead(connection.userId, frame.chatId, frame.seq);
+        return;
+    }
+  }
+
+  /** Pings every socket; one that did not answer the previous ping is gone. */
+  private beat(): void {
+    this.forEachConnection((c) => {
+      if (!c.alive) {
+        c.socket.terminate();
+        return;
+      }
+      c.alive = false;
+      c.socket.ping();
+    });
+    void this.deps.presence.refresh().catch((error: unknown) => this.deps.log.warn({ err: error }, 'presence refresh failed'));
+  }
+
+  private forEachConnection(fn: (connection: Connection) => void): void {
+    for (const set of this.byUser.values()) for (const connection of [...set]) fn(connection);
+  }
+}

@@ -1,0 +1,191 @@
+import type { Clock } from '../../adapters/clock.js';
+import type { ChatRecord, ChatsRepository, MemberRecord, MembershipRecord } from '../../store/chats-repository.js';
+import type { MessagesRepository } from '../../store/messages-repository.js';
+import { forbidden, notFound, validationError } from '../errors.js';
+import type { BlockPolicy, ChatEventSink, MessageDetails, PresenceReader } from './ports.js';
+
+export interface ChatSummary extends MembershipRecord {
+  members: MemberRecord[];
+  memberCount: number;
+  online: Set<number>;
+  lastMessage: MessageDetails | null;
+}
+
+export interface ChatDeps {
+  chats: ChatsRepository;
+  messages: MessagesRepository;
+  events: ChatEventSink;
+  presence: PresenceReader;
+  blocks: BlockPolicy;
+  clock: Clock;
+  maxGroupMembers: number;
+}
+
+const chatNotFound = () => notFound('chat_not_found', 'No such chat');
+
+/** Chats and their membership. Every method checks that the caller belongs to the chat. */
+export class ChatService {
+  constructor(private readonly deps: ChatDeps) {}
+
+  async createDirect(userId: number, otherId: number): Promise<{ chat: ChatSummary; created: boolean }> {
+    const { chats, blocks, clock } = this.deps;
+    if (otherId === userId) throw validationError('cannot_chat_with_self', 'A direct chat needs another person', [{ field: 'memberIds', message: 'must name someone else' }]);
+    if ((await chats.existingUserIds([otherId])).length === 0) throw notFound('user_not_found', 'No such user');
+    if (await blocks.isBlockedBetween(userId, otherId)) throw forbidden('blocked', 'You cannot start a chat with this person');
+    const { chatId, created } = await chats.findOrCreateDirect(userId, otherId, clock.now());
+    const chat = await this.get(userId, chatId);
+    if (created) await this.deps.events.publish([userId, otherId], { type: 'chat.created', chat });
+    return { chat, created };
+  }
+
+  async createGroup(userId: number, name: string, memberIds: number[]): Promise<ChatSummary> {
+    const { chats, clock, maxGroupMembers } = this.deps;
+    const trimmed = name.trim();
+    if (!trimmed) throw validationError('validation_failed', 'The group needs a name', [{ field: 'name', message: 'must not be empty' }]);
+    const others = [...new Set(memberIds)].filter((id) => id !== userId);
+    if (others.length + 1 > maxGroupMembers) {
+      throw validationError('too_many_members', `A group has at most ${maxGroupMembers} members`, [{ field: 'memberIds', message: `must have at most ${maxGroupMembers - 1} people` }]);
+    }
+    await this.requireUsers(others);
+    const chatId = await chats.createGroup(userId, trimmed, others, clock.now());
+    const chat = await this.get(userId, chatId);
+    await this.deps.events.publish([userId, ...others], { type: 'chat.created', chat });
+    return chat;
+  }
+
+  async get(userId: number, chatId: number): Promise<ChatSummary> {
+    const membership = await this.deps.chats.findMembership(chatId, userId);
+    if (!membership) throw chatNotFound();
+    const [summary] = await this.summarize([membership]);
+    return summary!;
+  }
+
+  async list(userId: number, query: { search?: string; after?: { activityAt: number; id: number }; limit: number }): Promise<ChatSummary[]> {
+    return this.summarize(await this.deps.chats.listForUser(userId, query));
+  }
+
+  async rename(userId: number, chatId: number, name: string): Promise<ChatSummary> {
+    const membership = await this.requireGroupRole(userId, chatId, ['owner', 'admin']);
+    const trimmed = name.trim();
+    if (!trimmed) throw validationError('validation_failed', 'The group needs a name', [{ field: 'name', message: 'must not be empty' }]);
+    await this.deps.chats.rename(membership.id, trimmed, this.deps.clock.now());
+    return this.announceUpdate(userId, chatId);
+  }
+
+  async transferOwnership(userId: number, chatId: number, newOwnerId: number): Promise<ChatSummary> {
+    await this.requireGroupRole(userId, chatId, ['owner']);
+    if (newOwnerId === userId) return this.get(userId, chatId);
+    if (!(await this.deps.chats.isMember(chatId, newOwnerId))) {
+      throw validationError('not_a_member', 'Ownership can only go to a member', [{ field: 'ownerId', message: 'must be a member of the chat' }]);
+    }
+    await this.deps.chats.transferOwnership(chatId, userId, newOwnerId, this.deps.clock.now());
+    return this.announceUpdate(userId, chatId);
+  }
+
+  async setRole(userId: number, chatId: number, targetId: number, role: 'admin' | 'member'): Promise<ChatSummary> {
+    await this.requireGroupRole(userId, chatId, ['owner']);
+    const target = await this.deps.chats.findMembership(chatId, targetId);
+    if (!target) throw notFound('member_not_found', 'That person is not a member of this chat');
+    if (target.role === 'owner') throw validationError('owner_role', 'Hand over ownership before changing the owner’s role');
+    await this.deps.chats.setRole(chatId, targetId, role, this.deps.clock.now());
+    return this.announceUpdate(userId, chatId);
+  }
+
+  async addMembers(userId: number, chatId: number, userIds: number[]): Promise<ChatSummary> {
+    const { chats, clock, maxGroupMembers } = this.deps;
+    await this.requireGroupRole(userId, chatId, ['owner', 'admin']);
+    await this.requireUsers(userIds);
+    const current = await chats.countMembers(chatId);
+    const existing = new Set(await chats.memberIds(chatId));
+    const incoming = [...new Set(userIds)].filter((id) => !existing.has(id));
+    if (current + incoming.length > maxGroupMembers) {
+      throw validationError('too_many_members', `A group has at most ${maxGroupMembers} members`, [{ field: 'userIds', message: `would exceed ${maxGroupMembers} members` }]);
+    }
+    const added = await chats.addMembers(chatId, incoming, clock.now());
+    const chat = await this.get(userId, chatId);
+    if (added.length > 0) {
+      const addedSet = new Set(added);
+      const recipients = await chats.memberIds(chatId);
+      await this.deps.events.publish(recipients, { type: 'member.added', chatId, members: chat.members.filter((m) => addedSet.has(m.userId)) });
+      // The newcomers learn about the chat itself too.
+      await this.deps.events.publish(added, { type: 'chat.created', chat });
+    }
+    return chat;
+  }
+
+  /** Admins remove members; anyone removes themself (leaves). The owner must hand over first. */
+  async removeMember(userId: number, chatId: number, targetId: number): Promise<void> {
+    const { chats, clock } = this.deps;
+    const membership = await chats.findMembership(chatId, userId);
+    if (!membership) throw chatNotFound();
+    if (membership.kind !== 'group') throw forbidden('direct_chat', 'People cannot leave or be removed from a direct chat');
+    const target = targetId === userId ? membership : await chats.findMembership(chatId, targetId);
+    if (!target) throw notFound('member_not_found', 'That person is not a member of this chat');
+    if (targetId !== userId) {
+      if (membership.role === 'member') throw forbidden('not_admin', 'Only the owner and admins can remove members');
+      if (target.role === 'owner' || (target.role === 'admin' && membership.role !== 'owner')) {
+        throw forbidden('not_allowed', 'Admins cannot remove the owner or other admins');
+      }
+    } else if (membership.role === 'owner') {
+      throw forbidden('owner_must_transfer', 'Hand ownership to another member, or delete the group, before leaving');
+    }
+    const recipients = await chats.memberIds(chatId);
+    await chats.removeMember(chatId, targetId, clock.now());
+    await this.deps.events.publish(recipients, { type: 'member.removed', chatId, userId: targetId });
+  }
+
+  async delete(userId: number, chatId: number): Promise<void> {
+    await this.requireGroupRole(userId, chatId, ['owner']);
+    const recipients = await this.deps.chats.memberIds(chatId);
+    await this.deps.chats.delete(chatId);
+    await this.deps.events.publish(recipients, { type: 'chat.deleted', chatId });
+  }
+
+  private async announceUpdate(userId: number, chatId: number): Promise<ChatSummary> {
+    const chat = await this.get(userId, chatId);
+    await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'chat.updated', chat });
+    return chat;
+  }
+
+  private async requireGroupRole(userId: number, chatId: number, roles: Array<MembershipRecord['role']>): Promise<MembershipRecord> {
+    const membership = await this.deps.chats.findMembership(chatId, userId);
+    if (!membership) throw chatNotFound();
+    if (membership.kind !== 'group') throw forbidden('direct_chat', 'A direct chat has no owner or admins');
+    if (!roles.includes(membership.role)) {
+      throw forbidden(roles.includes('admin') ? 'not_admin' : 'not_owner', roles.includes('admin') ? 'Only the owner and admins can do this' : 'Only the owner can do this');
+    }
+    return membership;
+  }
+
+  private async requireUsers(userIds: number[]): Promise<void> {
+    const unique = [...new Set(userIds)];
+    const found = new Set(await this.deps.chats.existingUserIds(unique));
+    const missing = unique.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw validationError('user_not_found', `No such user: ${missing.join(', ')}`, missing.map((id) => ({ field: 'userIds', message: `user ${id} does not exist` })));
+    }
+  }
+
+  private async summarize(chats: MembershipRecord[]): Promise<ChatSummary[]> {
+    const ids = chats.map((c) => c.id);
+    const [members, counts, latest] = await Promise.all([
+      this.deps.chats.members(ids),
+      this.deps.chats.memberCounts(ids),
+      this.deps.messages.latest(ids),
+    ]);
+    const attachments = await this.deps.messages.attachments(latest.map((m) => m.id));
+    const online = await this.deps.presence.onlineAmong([...new Set(members.map((m) => m.userId))]);
+    return chats.map((chat) => {
+      const last = latest.find((m) => m.chatId === chat.id);
+      return {
+        ...chat,
+        members: members.filter((m) => m.chatId === chat.id),
+        memberCount: counts.get(chat.id) ?? 0,
+        online,
+        lastMessage: last ? { ...last, attachments: attachments.filter((a) => a.messageId === last.id) } : null,
+      };
+    });
+  }
+}
+
+export type { ChatRecord };
