@@ -61,6 +61,8 @@ class Connection {
     readonly principal: Principal,
     readonly username: string,
     private readonly maxBufferedBytes: number,
+    /** Called once, as soon as the connection is closing: it gets nothing more from then on. */
+    private readonly onGone: (connection: Connection) => void,
   ) {}
 
   get userId() {
@@ -83,7 +85,8 @@ class Connection {
 
   /** A clean close, then the hard way if the peer does not answer (it may not be reading). */
   close(code: number, reason: string): void {
-    if (this.socket.readyState === this.socket.CLOSED) return;
+    this.onGone(this);
+    if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
     this.socket.close(code, reason);
     setTimeout(() => this.socket.terminate(), 5000).unref();
   }
@@ -97,6 +100,7 @@ class Connection {
 export class Gateway {
   private readonly byUser = new Map<number, Set<Connection>>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -139,6 +143,7 @@ export class Gateway {
   /** Closes every socket with 1001 so clients reconnect elsewhere, and forgets their presence. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.stopping = true;
     this.forEachConnection((c) => c.close(CloseCode.goingAway, 'server shutting down'));
     this.byUser.clear();
     await this.deps.presence.clear().catch(() => {});
@@ -162,7 +167,7 @@ export class Gateway {
       socket.close(CloseCode.unauthorized, handshake?.code ?? 'unauthorized');
       return;
     }
-    const connection = new Connection(socket, handshake.principal, handshake.username, this.deps.settings.maxBufferedBytes);
+    const connection = new Connection(socket, handshake.principal, handshake.username, this.deps.settings.maxBufferedBytes, (c) => void this.onClose(c));
     let set = this.byUser.get(connection.userId);
     if (!set) {
       set = new Set();
@@ -191,10 +196,13 @@ export class Gateway {
       .catch((error: unknown) => this.deps.log.warn({ err: error }, 'presence update failed'));
   }
 
+  /** Forgets the connection (once, however it ends) and updates presence. */
   private async onClose(connection: Connection): Promise<void> {
     const set = this.byUser.get(connection.userId);
     if (!set?.delete(connection)) return;
     if (set.size === 0) this.byUser.delete(connection.userId);
+    // At shutdown the node's presence is cleared whole; no one is announced offline for a restart.
+    if (this.stopping) return;
     try {
       if (await this.deps.presence.disconnect(connection.userId)) {
         const now = this.deps.clock.now();
