@@ -86,7 +86,9 @@ export class MessageService {
     if (!trimmed) throw validationError('empty_message', 'The text must not be empty', [{ field: 'text', message: 'must not be empty' }]);
     await this.deps.messages.edit(messageId, trimmed, this.deps.clock.now());
     const [updated] = await this.views([(await this.deps.messages.find(chatId, messageId))!], userId);
-    await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'message.updated', message: updated! });
+    // The event goes to everyone at once, so it leaves out whose reactions are "mine".
+    const { reactions: _mine, ...shared } = updated!;
+    await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'message.updated', message: shared });
     return updated!;
   }
 
