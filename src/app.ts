@@ -1,8 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createAttemptLimiter, unlimitedAttempts } from './adapters/attempt-limiter.js';
+import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
 import { systemClock, type Clock } from './adapters/clock.js';
+import { FileUrls } from './adapters/file-urls.js';
+import { SharpImageProcessor } from './adapters/images.js';
 import type { Mailer } from './adapters/mail/mailer.js';
 import { OutboxMailer } from './adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from './adapters/mail/smtp-mailer.js';
@@ -17,6 +21,7 @@ import { registerDevRoutes } from './http/dev-routes.js';
 import type { ReadinessCheck } from './http/ops-routes.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { registerUploads } from './http/uploads-routes.js';
 import { registerUserRoutes } from './http/users-routes.js';
 import type { EventBus } from './realtime/bus.js';
 import { BusDelivery } from './realtime/delivery.js';
@@ -35,13 +40,16 @@ import { PasswordService } from './services/auth/password-service.js';
 import { SessionService } from './services/auth/session-service.js';
 import { Housekeeping } from './services/housekeeping.js';
 import { MailQueue } from './services/mail/mail-queue.js';
+import { UploadService } from './services/upload-service.js';
 import { ApiTokensRepository } from './store/api-tokens-repository.js';
 import { ChatsRepository } from './store/chats-repository.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { MessagesRepository } from './store/messages-repository.js';
 import { HousekeepingRepository } from './store/housekeeping-repository.js';
 import { migrateToLatest } from './store/migrate.js';
+import { UploadsRepository } from './store/uploads-repository.js';
 import type { AttachmentLinks } from './views/chats.js';
+import { uploadView } from './views/uploads.js';
 import { OneTimeTokensRepository } from './store/one-time-tokens-repository.js';
 import { OutboxRepository } from './store/outbox-repository.js';
 import { SessionsRepository } from './store/sessions-repository.js';
@@ -151,11 +159,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const presenceStore: PresenceStore = redis
       ? new RedisPresenceStore(redis, config.redis.keyPrefix, Math.ceil((config.realtime.heartbeatMs * 3) / 1000))
       : new MemoryPresenceStore();
-    const links: AttachmentLinks = {
-      view: (a) => ({ id: a.id, name: a.name, size: a.size, contentType: a.contentType, url: `/files/${a.storageKey}`, width: a.width, height: a.height, thumbnailUrl: null }),
-    };
+    const fileUrls = new FileUrls(deriveKey(rootSecret, 'file-url'), { ttlSeconds: config.uploads.urlTtlSeconds, now: () => clock.now() });
+    const links: AttachmentLinks = { view: (attachment) => uploadView(attachment, fileUrls) };
     const delivery = new BusDelivery(bus, links);
     const chatsRepository = new ChatsRepository(database.db);
+    const uploads = new UploadService({
+      uploads: new UploadsRepository(database.db),
+      blobs: new FsBlobStore(path.join(config.dataDir, 'files')),
+      images: new SharpImageProcessor({ maxPixels: config.uploads.maxImagePixels }),
+      clock,
+      isChatMember: (chatId, userId) => chatsRepository.isMember(chatId, userId),
+    });
     const messagesRepository = new MessagesRepository(database.db);
     const chatDeps = { chats: chatsRepository, messages: messagesRepository, events: delivery, blocks: noBlocks, clock };
     const chats = new ChatService({ ...chatDeps, presence: presenceStore, maxGroupMembers: config.chats.maxGroupMembers });
@@ -190,6 +204,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     registerAuthRoutes(http, { config, accounts, sessions, passwords, apiTokens, authenticate, now: () => clock.now() });
     registerUserRoutes(http, { accounts, authenticate });
     registerChatRoutes(http, { chats, messages, links, authenticate, maxGroupMembers: config.chats.maxGroupMembers });
+    await registerUploads(http, { config, uploads, fileUrls, authenticate });
     await gateway.start(http);
     if (config.nodeEnv !== 'production') registerDevRoutes(http, { outbox });
 

@@ -4,6 +4,7 @@ import type { MessageView } from '../services/chats/message-service.js';
 import type { MessageDetails } from '../services/chats/ports.js';
 import type { MemberRecord } from '../store/chats-repository.js';
 import type { AttachmentRecord } from '../store/messages-repository.js';
+import { Attachment, type AttachmentView } from './uploads.js';
 
 /**
  * What leaves the API about chats and messages, over HTTP and over the WebSocket alike: one
@@ -16,20 +17,8 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 /** Turns a stored file into URLs a client may fetch (signed, so they work in an <img> tag). */
 export interface AttachmentLinks {
-  view(attachment: AttachmentRecord): AttachmentJson;
+  view(attachment: AttachmentRecord): AttachmentView;
 }
-
-export const Attachment = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  size: Type.Integer(),
-  contentType: Type.String(),
-  url: Type.String(),
-  width: Type.Union([Type.Integer(), Type.Null()]),
-  height: Type.Union([Type.Integer(), Type.Null()]),
-  thumbnailUrl: Type.Union([Type.String(), Type.Null()]),
-});
-export type AttachmentJson = Static<typeof Attachment>;
 
 export const Reaction = Type.Object({
   emoji: Type.String(),

@@ -175,3 +175,32 @@ describe('GET /chats', () => {
     expect((await call(server, me, 'GET', '/chats?limit=101')).status).toBe(400);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes every chat and message endpoint with its errors', async () => {
+    const doc = (await (await server.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const expected: Array<[string, string, string[]]> = [
+      ['/api/v1/chats', 'post', ['200', '201', '400', '401', '403', '404']],
+      ['/api/v1/chats', 'get', ['200', '400', '401']],
+      ['/api/v1/chats/{id}', 'get', ['200', '401', '404']],
+      ['/api/v1/chats/{id}', 'patch', ['200', '400', '403', '404']],
+      ['/api/v1/chats/{id}', 'delete', ['204', '403', '404']],
+      ['/api/v1/chats/{id}/members', 'post', ['200', '400', '403', '404']],
+      ['/api/v1/chats/{id}/members/{userId}', 'delete', ['204', '403', '404']],
+      ['/api/v1/chats/{id}/members/{userId}', 'patch', ['200', '403', '404']],
+      ['/api/v1/chats/{id}/messages', 'get', ['200', '400', '404']],
+      ['/api/v1/chats/{id}/messages', 'post', ['200', '201', '400', '403', '404']],
+      ['/api/v1/chats/{id}/messages/{messageId}', 'patch', ['200', '400', '403', '404']],
+      ['/api/v1/chats/{id}/messages/{messageId}', 'delete', ['204', '403', '404']],
+      ['/api/v1/chats/{id}/messages/{messageId}/reactions/{emoji}', 'put', ['200', '400', '404']],
+      ['/api/v1/chats/{id}/messages/{messageId}/reactions/{emoji}', 'delete', ['200', '400', '404']],
+      ['/api/v1/chats/{id}/read', 'post', ['200', '400', '404']],
+      ['/api/v1/uploads', 'post', ['201', '400', '401', '413', '415']],
+    ];
+    for (const [path, method, statuses] of expected) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(Object.keys(operation!.responses), `${method} ${path}`).toEqual(expect.arrayContaining(statuses));
+    }
+  });
+});

@@ -1,0 +1,117 @@
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
+
+export interface ImageInfo {
+  format: ImageFormat;
+  /** As displayed: after the EXIF orientation, and one frame of an animation. */
+  width: number;
+  height: number;
+  /** Frames of an animation; 1 for a still image. */
+  frames: number;
+}
+
+export interface EncodedImage {
+  data: Buffer;
+  format: ImageFormat;
+  width: number;
+  height: number;
+}
+
+export type ImageErrorReason = 'undecodable' | 'unsupported' | 'too_large';
+
+/** Why an image was refused: not an image we read, or more pixels than allowed. */
+export class ImageError extends Error {
+  constructor(
+    readonly reason: ImageErrorReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+export interface ImageProcessor {
+  /** Reads only the header; throws ImageError when it is not a readable PNG, JPEG, WebP or GIF, or is too large. */
+  inspect(data: Buffer): Promise<ImageInfo>;
+  /** The same image in the same format, upright, with all metadata (EXIF, GPS, XMP, IPTC, ICC) removed. */
+  normalize(data: Buffer): Promise<EncodedImage>;
+  /** A WebP of the first frame whose longer side is at most `maxSide` (never enlarged). */
+  thumbnail(data: Buffer, maxSide?: number): Promise<EncodedImage>;
+}
+
+const formats: readonly string[] = ['png', 'jpeg', 'webp', 'gif'] satisfies ImageFormat[];
+
+/**
+ * Images through sharp (libvips). Decompression bombs — a few kilobytes that decode to gigabytes —
+ * are refused from the header's dimensions before any pixel is decoded, and every decode also
+ * carries the pixel limit so libvips refuses on its own if a header lies.
+ */
+export class SharpImageProcessor implements ImageProcessor {
+  constructor(private readonly options: { maxPixels: number }) {}
+
+  async inspect(data: Buffer): Promise<ImageInfo> {
+    let metadata: Metadata;
+    try {
+      // Header only; the limit is checked below so that "too large" is told apart from "broken".
+      metadata = await sharp(data, { limitInputPixels: false }).metadata();
+    } catch (error) {
+      throw new ImageError('undecodable', `Not a readable image: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (!formats.includes(metadata.format)) throw new ImageError('unsupported', `Images in ${metadata.format} format are not supported`);
+    const frames = Math.max(1, metadata.pages ?? 1);
+    // An animation decodes every frame at once, so all of them count.
+    if (metadata.width * metadata.height * frames > this.options.maxPixels) {
+      throw new ImageError('too_large', `The image has more than ${this.options.maxPixels} pixels`);
+    }
+    const upright = metadata.autoOrient ?? { width: metadata.width, height: metadata.height };
+    return { format: metadata.format as ImageFormat, width: upright.width, height: upright.height, frames };
+  }
+
+  async normalize(data: Buffer): Promise<EncodedImage> {
+    const info = await this.inspect(data);
+    const animated = info.frames > 1;
+    // Animations have no EXIF orientation to apply (and libvips cannot rotate them).
+    let pipeline = this.open(data, { animated, autoOrient: !animated });
+    pipeline = encode(pipeline, info.format);
+    // sharp writes no metadata unless asked to, and converts colour to sRGB.
+    const output = await this.run(pipeline);
+    return { data: output.data, format: info.format, width: output.info.width, height: output.info.pageHeight ?? output.info.height };
+  }
+
+  async thumbnail(data: Buffer, maxSide = 320): Promise<EncodedImage> {
+    await this.inspect(data);
+    const pipeline = this.open(data, { animated: false, autoOrient: true })
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 });
+    const output = await this.run(pipeline);
+    return { data: output.data, format: 'webp', width: output.info.width, height: output.info.height };
+  }
+
+  private open(data: Buffer, options: { animated: boolean; autoOrient: boolean }): Sharp {
+    return sharp(data, { limitInputPixels: this.options.maxPixels, failOn: 'warning', ...options });
+  }
+
+  private async run(pipeline: Sharp): Promise<{ data: Buffer; info: OutputInfo }> {
+    try {
+      return await pipeline.toBuffer({ resolveWithObject: true });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/pixel limit/i.test(message)) throw new ImageError('too_large', `The image has more than ${this.options.maxPixels} pixels`);
+      throw new ImageError('undecodable', `The image cannot be decoded: ${message.split('\n')[0]}`);
+    }
+  }
+}
+
+function encode(pipeline: Sharp, format: ImageFormat): Sharp {
+  switch (format) {
+    case 'jpeg':
+      return pipeline.jpeg({ quality: 90 });
+    case 'png':
+      return pipeline.png();
+    case 'webp':
+      return pipeline.webp({ quality: 90 });
+    case 'gif':
+      return pipeline.gif();
+  }
+}
