@@ -42,6 +42,7 @@ import { Housekeeping } from './services/housekeeping.js';
 import { MailQueue } from './services/mail/mail-queue.js';
 import { UploadService } from './services/upload-service.js';
 import { ApiTokensRepository } from './store/api-tokens-repository.js';
+import { ChatRosters } from './store/chat-rosters.js';
 import { ChatsRepository } from './store/chats-repository.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { MessagesRepository } from './store/messages-repository.js';
@@ -162,7 +163,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const fileUrls = new FileUrls(deriveKey(rootSecret, 'file-url'), { ttlSeconds: config.uploads.urlTtlSeconds, now: () => clock.now() });
     const links: AttachmentLinks = { view: (attachment) => uploadView(attachment, fileUrls) };
     const delivery = new BusDelivery(bus, links);
-    const chatsRepository = new ChatsRepository(database.db);
+    const rosters = new ChatRosters(database.db, bus);
+    await rosters.start();
+    const chatsRepository = new ChatsRepository(database.db, rosters);
     const uploads = new UploadService({
       uploads: new UploadsRepository(database.db),
       blobs: new FsBlobStore(path.join(config.dataDir, 'files')),
@@ -170,10 +173,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       clock,
       isChatMember: (chatId, userId) => chatsRepository.isMember(chatId, userId),
     });
-    const messagesRepository = new MessagesRepository(database.db);
+    const messagesRepository = new MessagesRepository(database.db, database.sqlite);
     const chatDeps = { chats: chatsRepository, messages: messagesRepository, events: delivery, blocks: noBlocks, clock };
     const chats = new ChatService({ ...chatDeps, presence: presenceStore, maxGroupMembers: config.chats.maxGroupMembers });
-    const messages = new MessageService(chatDeps);
+    const messages = new MessageService({ ...chatDeps, users });
     const gateway = new Gateway({
       bus,
       credentials: { sessions, apiTokens },

@@ -1,7 +1,7 @@
 /**
  * Events between nodes. Every subscriber of a topic, on every node including the publisher's,
  * receives each event published to it exactly once, in publish order per publisher.
- * Events are plain JSON-serialisable values.
+ * Events are plain JSON-serialisable values, and read-only: a handler must not change one.
  */
 export interface EventBus {
   publish(topic: string, event: unknown): Promise<void>;

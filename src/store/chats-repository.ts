@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { ChatRosters, Roster } from './chat-rosters.js';
 import { uniqueViolation } from './errors.js';
 import { containsPattern } from './like.js';
 import type { ChatKind, ChatRole, Database } from './schema.js';
@@ -49,7 +50,15 @@ const chatColumns = [
 export const directKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
 export class ChatsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly rosters: ChatRosters,
+  ) {}
+
+  /** Who belongs to the chat (cached); undefined when there is no such chat. */
+  roster(chatId: number): Promise<Roster | undefined> {
+    return this.rosters.get(chatId);
+  }
 
   /** The direct chat of the pair, created when there is none; safe against two creating it at once. */
   async findOrCreateDirect(userId: number, otherId: number, now: number): Promise<{ chatId: number; created: boolean }> {
@@ -105,13 +114,11 @@ export class ChatsRepository {
   }
 
   async memberIds(chatId: number): Promise<number[]> {
-    const rows = await this.db.selectFrom('chat_members').select('user_id').where('chat_id', '=', chatId).execute();
-    return rows.map((r) => r.user_id);
+    return [...((await this.rosters.get(chatId))?.memberIds ?? [])];
   }
 
   async isMember(chatId: number, userId: number): Promise<boolean> {
-    const row = await this.db.selectFrom('chat_members').select('user_id').where('chat_id', '=', chatId).where('user_id', '=', userId).executeTakeFirst();
-    return row !== undefined;
+    return (await this.rosters.get(chatId))?.roles.has(userId) ?? false;
   }
 
   async countMembers(chatId: number): Promise<number> {
@@ -205,12 +212,13 @@ export class ChatsRepository {
         await tx.updateTable('chats').set({ updated_at: now }).where('id', '=', chatId).execute();
       }
       return added;
-    });
+    }).finally(() => this.rosters.invalidate(chatId));
   }
 
   async removeMember(chatId: number, userId: number, now: number): Promise<boolean> {
     const result = await this.db.deleteFrom('chat_members').where('chat_id', '=', chatId).where('user_id', '=', userId).executeTakeFirst();
     await this.db.updateTable('chats').set({ updated_at: now }).where('id', '=', chatId).execute();
+    await this.rosters.invalidate(chatId);
     return Number(result.numDeletedRows) > 0;
   }
 
@@ -219,6 +227,7 @@ export class ChatsRepository {
       await tx.updateTable('chat_members').set({ role }).where('chat_id', '=', chatId).where('user_id', '=', userId).execute();
       await tx.updateTable('chats').set({ updated_at: now }).where('id', '=', chatId).execute();
     });
+    await this.rosters.invalidate(chatId);
   }
 
   /** Hands the owner role to another member; the old owner becomes an admin. */
@@ -228,6 +237,7 @@ export class ChatsRepository {
       await tx.updateTable('chat_members').set({ role: 'owner' }).where('chat_id', '=', chatId).where('user_id', '=', toId).execute();
       await tx.updateTable('chats').set({ updated_at: now }).where('id', '=', chatId).execute();
     });
+    await this.rosters.invalidate(chatId);
   }
 
   async rename(chatId: number, name: string, now: number): Promise<void> {
@@ -236,6 +246,7 @@ export class ChatsRepository {
 
   async delete(chatId: number): Promise<void> {
     await this.db.deleteFrom('chats').where('id', '=', chatId).execute();
+    await this.rosters.invalidate(chatId);
   }
 
   /** Moves my read marker forward only; returns the marker after the update. */

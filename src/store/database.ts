@@ -12,6 +12,11 @@ export type Engine = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   engine: Engine;
+  /**
+   * The SQLite connection under Kysely, for the few hottest writes done as synchronous prepared
+   * statements. Use it only while holding Kysely's connection (`db.connection().execute`).
+   */
+  sqlite?: SQLite.Database;
   /** A cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +60,7 @@ function openSqlite(dataDir: string): DatabaseHandle {
   return {
     db,
     engine: 'sqlite',
+    sqlite: file,
     ping: async () => {
       await sql`select 1`.execute(db);
     },

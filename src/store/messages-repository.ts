@@ -1,6 +1,8 @@
+import type SQLite from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import { uniqueViolation } from './errors.js';
 import type { Database } from './schema.js';
+import { SqliteMessageWriter } from './sqlite-message-writer.js';
 
 export interface MessageRecord {
   id: number;
@@ -27,6 +29,8 @@ export interface ReactionSummary {
 export interface NewMessage {
   chatId: number;
   senderId: number;
+  /** Shown with the message; the caller knows it already, so the insert need not read it back. */
+  senderUsername: string;
   text: string | null;
   replyToId: number | null;
   clientId: string | null;
@@ -34,12 +38,20 @@ export interface NewMessage {
   now: number;
 }
 
-export type InsertResult = { status: 'created' | 'duplicate'; message: MessageRecord } | { status: 'attachments_unavailable' };
+export type InsertResult = { status: 'created' | 'duplicate'; message: MessageRecord } | { status: 'attachments_unavailable' } | { status: 'chat_gone' };
 
 export type HistoryQuery = { before?: number; after?: number; offset?: number; limit: number };
 
 export class MessagesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly sqliteWriter: SqliteMessageWriter | undefined;
+
+  /** With the SQLite connection, inserts go through the batching writer. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite?: SQLite.Database,
+  ) {
+    this.sqliteWriter = sqlite ? new SqliteMessageWriter(db, sqlite) : undefined;
+  }
 
   private select(db: Kysely<Database> | Transaction<Database>) {
     return db
@@ -67,18 +79,25 @@ export class MessagesRepository {
    * clientId returns the first message instead.
    */
   async insert(message: NewMessage): Promise<InsertResult> {
-    if (message.clientId !== null) {
-      const existing = await this.findByClientId(message.chatId, message.senderId, message.clientId);
-      if (existing) return { status: 'duplicate', message: existing };
+    if (this.sqliteWriter) {
+      const written = await this.sqliteWriter.write(message);
+      if (written.status === 'attachments_unavailable' || written.status === 'chat_gone') return written;
+      if (written.status === 'duplicate') return { status: 'duplicate', message: (await this.find(message.chatId, written.id))! };
+      return { status: 'created', message: this.record(message, written.id, written.seq) };
     }
+    // A repeated clientId is caught by the unique index rather than looked up first: retries are
+    // rare, sends are not.
     try {
       return await this.db.transaction().execute(async (tx): Promise<InsertResult> => {
-        const { last_seq: seq } = await tx
+        const counter = await tx
           .updateTable('chats')
           .set((eb) => ({ last_seq: eb('last_seq', '+', 1), activity_at: message.now }))
           .where('id', '=', message.chatId)
           .returning('last_seq')
-          .executeTakeFirstOrThrow();
+          .executeTakeFirst();
+        // Deleted since the caller checked membership.
+        if (!counter) return { status: 'chat_gone' };
+        const seq = counter.last_seq;
         const { id } = await tx
           .insertInto('messages')
           .values({
@@ -110,8 +129,7 @@ export class MessagesRepository {
           .where('chat_id', '=', message.chatId)
           .where('user_id', '=', message.senderId)
           .execute();
-        const stored = await this.select(tx).where('messages.id', '=', id).executeTakeFirstOrThrow();
-        return { status: 'created', message: stored };
+        return { status: 'created', message: this.record(message, id, seq) };
       });
     } catch (error) {
       if (error instanceof AttachmentsUnavailable) return { status: 'attachments_unavailable' };
@@ -122,6 +140,22 @@ export class MessagesRepository {
       }
       throw error;
     }
+  }
+
+  private record(message: NewMessage, id: number, seq: number): MessageRecord {
+    return {
+      id,
+      chatId: message.chatId,
+      seq,
+      senderId: message.senderId,
+      senderUsername: message.senderUsername,
+      clientId: message.clientId,
+      text: message.text,
+      replyToId: message.replyToId,
+      createdAt: message.now,
+      editedAt: null,
+      deletedAt: null,
+    };
   }
 
   findByClientId(chatId: number, senderId: number, clientId: string): Promise<MessageRecord | undefined> {

@@ -1,6 +1,8 @@
 import type { Clock } from '../../adapters/clock.js';
+import type { Roster } from '../../store/chat-rosters.js';
 import type { ChatsRepository, MembershipRecord } from '../../store/chats-repository.js';
 import type { HistoryQuery, MessageRecord, MessagesRepository, ReactionSummary } from '../../store/messages-repository.js';
+import type { UsersRepository } from '../../store/users-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
 import { isSingleEmoji } from './emoji.js';
 import type { BlockPolicy, ChatEventSink, MessageDetails } from './ports.js';
@@ -21,6 +23,7 @@ export interface MessageView extends MessageDetails {
 
 export interface MessageDeps {
   chats: ChatsRepository;
+  users: Pick<UsersRepository, 'findById'>;
   messages: MessagesRepository;
   events: ChatEventSink;
   blocks: BlockPolicy;
@@ -35,9 +38,9 @@ export class MessageService {
   constructor(private readonly deps: MessageDeps) {}
 
   async send(userId: number, chatId: number, input: SendInput): Promise<{ message: MessageView; created: boolean }> {
-    const { chats, messages, clock } = this.deps;
-    const membership = await this.membership(userId, chatId);
-    await this.refuseIfBlocked(userId, membership);
+    const { messages, clock } = this.deps;
+    const roster = await this.roster(userId, chatId);
+    await this.refuseIfBlocked(userId, roster);
     const text = input.text?.trim() ?? '';
     const attachmentIds = [...new Set(input.attachmentIds ?? [])];
     if (!text && attachmentIds.length === 0) {
@@ -49,23 +52,26 @@ export class MessageService {
     if (input.replyToId !== undefined && !(await messages.find(chatId, input.replyToId))) {
       throw validationError('reply_not_found', 'The message replied to is not in this chat', [{ field: 'replyToId', message: 'is not a message of this chat' }]);
     }
+    const sender = await this.deps.users.findById(userId);
     const result = await messages.insert({
       chatId,
       senderId: userId,
+      senderUsername: sender?.username ?? '',
       text: text || null,
       replyToId: input.replyToId ?? null,
       clientId: input.clientId ?? null,
       attachmentIds,
       now: clock.now(),
     });
+    if (result.status === 'chat_gone') throw chatNotFound();
     if (result.status === 'attachments_unavailable') {
       throw validationError('attachment_unavailable', 'Attach only your own uploads, each to one message', [
         { field: 'attachmentIds', message: 'must be your own uploads not yet attached' },
       ]);
     }
-    const message = await this.details(result.message);
+    const message = attachmentIds.length > 0 || result.status === 'duplicate' ? await this.details(result.message) : { ...result.message, attachments: [] };
     if (result.status === 'created') {
-      await this.deps.events.publish(await chats.memberIds(chatId), { type: 'message.created', message });
+      await this.deps.events.publish([...roster.memberIds], { type: 'message.created', message });
     }
     return { message: { ...message, reactions: [] }, created: result.status === 'created' };
   }
@@ -130,8 +136,8 @@ export class MessageService {
 
   /** Tells the other members that this user is typing; nothing is stored. */
   async typing(userId: number, username: string, chatId: number): Promise<void> {
-    await this.membership(userId, chatId);
-    const recipients = (await this.deps.chats.memberIds(chatId)).filter((id) => id !== userId);
+    const roster = await this.roster(userId, chatId);
+    const recipients = roster.memberIds.filter((id) => id !== userId);
     await this.deps.events.publish(recipients, { type: 'typing', chatId, userId, username });
   }
 
@@ -141,9 +147,16 @@ export class MessageService {
     return membership;
   }
 
-  private async refuseIfBlocked(userId: number, membership: MembershipRecord): Promise<void> {
-    if (membership.kind !== 'direct') return;
-    const other = (await this.deps.chats.memberIds(membership.id)).find((id) => id !== userId);
+  /** The chat's roster when the user is a member (cached: the hot path of sending and typing). */
+  private async roster(userId: number, chatId: number): Promise<Roster> {
+    const roster = await this.deps.chats.roster(chatId);
+    if (!roster?.roles.has(userId)) throw chatNotFound();
+    return roster;
+  }
+
+  private async refuseIfBlocked(userId: number, roster: Roster): Promise<void> {
+    if (roster.kind !== 'direct') return;
+    const other = roster.memberIds.find((id) => id !== userId);
     if (other !== undefined && (await this.deps.blocks.isBlockedBetween(userId, other))) {
       throw forbidden('blocked', 'You cannot send messages to this person');
     }
