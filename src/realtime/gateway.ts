@@ -55,6 +55,8 @@ class Connection {
   framesInWindow = 0;
   windowStartedAt = 0;
   readonly lastTyping = new Map<number, number>();
+  /** The last send into each chat from this socket: the next one waits for it, keeping their order. */
+  readonly sending = new Map<number, Promise<unknown>>();
 
   constructor(
     readonly socket: WebSocket,
@@ -281,8 +283,17 @@ export class Gateway {
         return;
       case 'message.send': {
         const { chatId, type: _type, ...input } = frame;
-        const { message } = await messages.send(connection.userId, chatId, input);
-        connection.sendFrame({ type: 'message.ack', clientId: frame.clientId ?? null, chatId, id: message.id, seq: message.seq });
+        // Messages one socket sends into one chat are stored in the order they were sent, even
+        // when the client does not wait for each ack.
+        const previous = connection.sending.get(chatId);
+        const sending = (previous ? previous.catch(() => {}) : Promise.resolve()).then(() => messages.send(connection.userId, chatId, input));
+        connection.sending.set(chatId, sending);
+        try {
+          const { message } = await sending;
+          connection.sendFrame({ type: 'message.ack', clientId: frame.clientId ?? null, chatId, id: message.id, seq: message.seq });
+        } finally {
+          if (connection.sending.get(chatId) === sending) connection.sending.delete(chatId);
+        }
         return;
       }
       case 'typing': {

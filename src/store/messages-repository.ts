@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { uniqueViolation } from './errors.js';
 import type { Database } from './schema.js';
 import { SqliteMessageWriter } from './sqlite-message-writer.js';
@@ -88,6 +88,7 @@ export class MessagesRepository {
     // A repeated clientId is caught by the unique index rather than looked up first: retries are
     // rare, sends are not.
     try {
+      if (message.attachmentIds.length === 0) return await this.insertInOneStatement(message);
       return await this.db.transaction().execute(async (tx): Promise<InsertResult> => {
         const counter = await tx
           .updateTable('chats')
@@ -140,6 +141,33 @@ export class MessagesRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * PostgreSQL, no attachments: the counter, the insert and the sender's read marker as one
+   * statement (data-modifying CTEs). One round trip, atomic on its own, and the chat row's lock is
+   * held only for that statement, so senders into one chat queue for the shortest time.
+   */
+  private async insertInOneStatement(message: NewMessage): Promise<InsertResult> {
+    const { rows } = await sql<{ id: number; seq: number }>`
+      with counter as (
+        update chats set last_seq = last_seq + 1, activity_at = ${message.now}
+        where id = ${message.chatId}
+        returning last_seq
+      ), inserted as (
+        insert into messages (chat_id, seq, sender_id, client_id, text, reply_to_id, created_at)
+        select ${message.chatId}, last_seq, ${message.senderId}, ${message.clientId}, ${message.text}, ${message.replyToId}, ${message.now}
+        from counter
+        returning id, seq
+      ), marker as (
+        update chat_members set last_read_seq = (select seq from inserted)
+        where chat_id = ${message.chatId} and user_id = ${message.senderId}
+      )
+      select id, seq from inserted`.execute(this.db);
+    const row = rows[0];
+    // No counter row: the chat was deleted since the caller checked membership.
+    if (!row) return { status: 'chat_gone' };
+    return { status: 'created', message: this.record(message, Number(row.id), Number(row.seq)) };
   }
 
   private record(message: NewMessage, id: number, seq: number): MessageRecord {

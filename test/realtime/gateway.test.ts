@@ -139,6 +139,16 @@ describe('client frames', () => {
     await as.next((f) => f.type === 'pong', 'pong');
   });
 
+  it('stores messages one socket sends into a chat in the order sent, without waiting for acks', async () => {
+    const [a, b] = [await person(server), await person(server)];
+    const chat = await direct(server, a, b);
+    const as = await open({ token: a.token });
+    for (let i = 0; i < 30; i++) as.send({ type: 'message.send', chatId: chat.id, text: `n${i}`, clientId: `o-${i}` });
+    await waitUntil(() => as.ofType('message.ack').length === 30, 'thirty acks');
+    const seqByClient = new Map(as.ofType('message.ack').map((f) => [f.clientId as string, f.seq as number]));
+    expect(Array.from({ length: 30 }, (_, i) => seqByClient.get(`o-${i}`))).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
   it('answers bad frames with an error frame and stores nothing', async () => {
     const [a, b, outsider] = [await person(server), await person(server), await person(server)];
     const chat = await direct(server, a, b);
