@@ -52,6 +52,8 @@ declare module 'fastify' {
 /** One open socket of one user. */
 class Connection {
   alive = true;
+  /** When this socket is next pinged: each socket has its own phase, so pings never come in one burst. */
+  nextPingAt: number;
   framesInWindow = 0;
   windowStartedAt = 0;
   readonly lastTyping = new Map<number, number>();
@@ -65,7 +67,10 @@ class Connection {
     private readonly maxBufferedBytes: number,
     /** Called once, as soon as the connection is closing: it gets nothing more from then on. */
     private readonly onGone: (connection: Connection) => void,
-  ) {}
+    heartbeatMs: number,
+  ) {
+    this.nextPingAt = Date.now() + Math.random() * heartbeatMs;
+  }
 
   get userId() {
     return this.principal.userId;
@@ -105,6 +110,7 @@ class Connection {
 export class Gateway {
   private readonly byUser = new Map<number, Set<Connection>>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private presenceRefresh: NodeJS.Timeout | undefined;
   private stopping = false;
 
   constructor(private readonly deps: GatewayDeps) {}
@@ -141,13 +147,20 @@ export class Gateway {
       (socket, request) => this.accept(socket, request),
     );
 
-    this.heartbeat = setInterval(() => this.beat(), this.deps.settings.heartbeatMs);
+    // Ticks ten times per interval; each pings only the sockets whose turn it is.
+    this.heartbeat = setInterval(() => this.beat(), Math.max(100, this.deps.settings.heartbeatMs / 10));
     this.heartbeat.unref();
+    this.presenceRefresh = setInterval(
+      () => void this.deps.presence.refresh().catch((error: unknown) => this.deps.log.warn({ err: error }, 'presence refresh failed')),
+      this.deps.settings.heartbeatMs,
+    );
+    this.presenceRefresh.unref();
   }
 
   /** Closes every socket with 1001 so clients reconnect elsewhere, and forgets their presence. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.presenceRefresh);
     this.stopping = true;
     this.forEachConnection((c) => c.close(CloseCode.goingAway, 'server shutting down'));
     this.byUser.clear();
@@ -172,7 +185,7 @@ export class Gateway {
       socket.close(CloseCode.unauthorized, handshake?.code ?? 'unauthorized');
       return;
     }
-    const connection = new Connection(socket, handshake.principal, handshake.username, this.deps.settings.maxBufferedBytes, (c) => void this.onClose(c));
+    const connection = new Connection(socket, handshake.principal, handshake.username, this.deps.settings.maxBufferedBytes, (c) => void this.onClose(c), this.deps.settings.heartbeatMs);
     let set = this.byUser.get(connection.userId);
     if (!set) {
       set = new Set();
@@ -309,17 +322,20 @@ export class Gateway {
     }
   }
 
-  /** Pings every socket; one that did not answer the previous ping is gone. */
+  /** Pings the sockets whose turn it is; one that did not answer its previous ping is gone. */
   private beat(): void {
+    const now = Date.now();
+    const interval = this.deps.settings.heartbeatMs;
     this.forEachConnection((c) => {
+      if (c.nextPingAt > now) return;
       if (!c.alive) {
         c.socket.terminate();
         return;
       }
       c.alive = false;
+      c.nextPingAt = now + interval;
       c.socket.ping();
     });
-    void this.deps.presence.refresh().catch((error: unknown) => this.deps.log.warn({ err: error }, 'presence refresh failed'));
   }
 
   private forEachConnection(fn: (connection: Connection) => void): void {
