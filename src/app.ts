@@ -188,6 +188,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       delivery,
       clock,
       log: http.log,
+      trustedOrigins: [new URL(config.appUrl).origin, ...(config.corsOrigins === '*' ? [] : config.corsOrigins)],
       settings: config.realtime,
     });
 

@@ -37,6 +37,8 @@ export interface GatewayDeps {
   delivery: BusDelivery;
   clock: Clock;
   log: FastifyBaseLogger;
+  /** Origins besides the API's own whose pages may open a socket with the session cookie. */
+  trustedOrigins: string[];
   settings: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };
 }
 
@@ -170,6 +172,9 @@ export class Gateway {
   private async handshake(request: FastifyRequest): Promise<Handshake> {
     try {
       const principal = await identify(this.deps.credentials, request, { queryToken: true });
+      // A browser sends the session cookie with any page's WebSocket: only pages of our own
+      // origins may use it (cross-site WebSocket hijacking).
+      if (principal.method === 'cookie' && !this.originAllowed(request)) return { ok: false, code: 'origin_not_allowed' };
       const user = await this.deps.users.findById(principal.userId);
       if (!user) return { ok: false, code: 'session_ended' };
       return { ok: true, principal, username: user.username };
@@ -177,6 +182,18 @@ export class Gateway {
       if (error instanceof DomainError) return { ok: false, code: error.code };
       throw error;
     }
+  }
+
+  private originAllowed(request: FastifyRequest): boolean {
+    const origin = request.headers.origin;
+    if (origin === undefined) return true;
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      return false;
+    }
+    return host === request.headers.host || this.deps.trustedOrigins.includes(origin);
   }
 
   private accept(socket: WebSocket, request: FastifyRequest): void {

@@ -44,6 +44,16 @@ describe('connecting', () => {
     }
   });
 
+  it('refuses the session cookie from a page of a foreign origin', async () => {
+    const me = await person(server);
+    const cookieLogin = await server.request('/api/v1/auth/login', { method: 'POST', json: { login: me.username, password: me.password, cookie: true } });
+    const cookie = cookieLogin.headers.getSetCookie().find((c) => c.startsWith('msg_session='))!.split(';')[0]!;
+    const foreign = await open({ headers: { cookie, origin: 'https://evil.example' } });
+    expect(await foreign.closed).toEqual({ code: 4401, reason: 'origin_not_allowed' });
+    const own = await open({ headers: { cookie, origin: server.url } });
+    expect(own.isOpen).toBe(true);
+  });
+
   it('closes the sockets of a session when it logs out, and keeps the others', async () => {
     const me = await person(server);
     const other = await login(server, me);
