@@ -5,6 +5,10 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** A sequence each connection cycles through (paths, bodies); the fields above are defaults. */
+  requests?: autocannon.Request[];
+  /** Replace `[<id>]` in bodies with a fresh id per request (e.g. a unique clientId). */
+  idReplacement?: boolean;
   connections: number;
   pipelining?: number;
   durationSeconds: number;
@@ -33,6 +37,9 @@ function fire(options: LoadOptions, durationSeconds: number): Promise<autocannon
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
+    // Only when given: autocannon spreads its defaults under these options, so an undefined would win.
+    ...(options.requests ? { requests: options.requests } : {}),
+    ...(options.idReplacement ? { idReplacement: true } : {}),
     connections: options.connections,
     pipelining: options.pipelining ?? 1,
     duration: durationSeconds,

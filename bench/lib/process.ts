@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type Serializable, type StdioOptions } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,43 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * Starts `node [nodeArgs] script [args]`. With `raiseFileLimit`, it goes through bash, which raises
+ * the soft limit on open files to the hard one first: a process holding thousands of sockets
+ * needs it, and Node cannot raise its own limit.
+ */
+export function spawnNode(
+  script: string,
+  options: {
+    args?: readonly string[];
+    nodeArgs?: readonly string[];
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    stdio?: StdioOptions;
+    serialization?: 'json' | 'advanced';
+    raiseFileLimit?: boolean;
+  } = {},
+): ChildProcess {
+  const argv = [...(options.nodeArgs ?? []), script, ...(options.args ?? [])];
+  const spawnOptions = { cwd: options.cwd ?? projectRoot, env: options.env, stdio: options.stdio, serialization: options.serialization };
+  if (!options.raiseFileLimit) return spawn(process.execPath, argv, spawnOptions);
+  // exec keeps the process id, so the caller's child.pid is the Node process itself.
+  return spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', process.execPath, ...argv], spawnOptions);
+}
+
+/**
+ * Node arguments that load TypeScript files through tsx (bench scripts run from source). Resolved
+ * here because a child may run in another directory, where `--import tsx` would not find it.
+ */
+export const TSX_NODE_ARGS: readonly string[] = ['--import', import.meta.resolve('tsx')];
+
+/** Sends one IPC message and resolves once it is handed to the channel. */
+export function sendToChild(child: ChildProcess, message: Serializable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.send(message, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
@@ -55,8 +92,14 @@ export async function startBuiltServer(options: {
   host: string;
   port: number;
   readyTimeoutMs?: number;
+  /** Another server to start the same way (it must answer GET /ready); the built app by default. */
+  script?: string;
+  nodeArgs?: readonly string[];
+  raiseFileLimit?: boolean;
 }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/main.js')], {
+  const child = spawnNode(options.script ?? path.join(projectRoot, 'dist/main.js'), {
+    nodeArgs: options.nodeArgs,
+    raiseFileLimit: options.raiseFileLimit,
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env, HOST: options.host, PORT: String(options.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
