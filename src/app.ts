@@ -7,6 +7,7 @@ import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
 import { systemClock, type Clock } from './adapters/clock.js';
 import { FileUrls } from './adapters/file-urls.js';
 import { SharpImageProcessor } from './adapters/images.js';
+import { FontInitialsRenderer } from './adapters/initials-renderer.js';
 import type { Mailer } from './adapters/mail/mailer.js';
 import { OutboxMailer } from './adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from './adapters/mail/smtp-mailer.js';
@@ -22,7 +23,13 @@ import type { ReadinessCheck } from './http/ops-routes.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { registerUploads } from './http/uploads-routes.js';
+import { registerAvatarRoutes } from './http/avatar-routes.js';
 import { registerUserRoutes } from './http/users-routes.js';
+import { registerSocialRoutes } from './http/social-routes.js';
+import { SocialService } from './services/social/social-service.js';
+import { ProfileService } from './services/users/profile-service.js';
+import { SocialRepository } from './store/social-repository.js';
+import { UserDirectory } from './store/user-directory.js';
 import type { EventBus } from './realtime/bus.js';
 import { BusDelivery } from './realtime/delivery.js';
 import { Gateway } from './realtime/gateway.js';
@@ -34,13 +41,13 @@ import { ApiTokenService } from './services/auth/api-token-service.js';
 import type { AuthContext } from './services/auth/context.js';
 import { ChatService } from './services/chats/chat-service.js';
 import { MessageService } from './services/chats/message-service.js';
-import { noBlocks } from './services/chats/ports.js';
 import { CredentialCache } from './services/auth/credential-cache.js';
 import { PasswordService } from './services/auth/password-service.js';
 import { SessionService } from './services/auth/session-service.js';
 import { Housekeeping } from './services/housekeeping.js';
 import { MailQueue } from './services/mail/mail-queue.js';
 import { UploadService } from './services/upload-service.js';
+import { AvatarService } from './services/avatar-service.js';
 import { ApiTokensRepository } from './store/api-tokens-repository.js';
 import { ChatRosters } from './store/chat-rosters.js';
 import { ChatsRepository } from './store/chats-repository.js';
@@ -49,6 +56,7 @@ import { MessagesRepository } from './store/messages-repository.js';
 import { HousekeepingRepository } from './store/housekeeping-repository.js';
 import { migrateToLatest } from './store/migrate.js';
 import { UploadsRepository } from './store/uploads-repository.js';
+import { AvatarsRepository } from './store/avatars-repository.js';
 import type { AttachmentLinks } from './views/chats.js';
 import { uploadView } from './views/uploads.js';
 import { OneTimeTokensRepository } from './store/one-time-tokens-repository.js';
@@ -173,18 +181,51 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       clock,
       isChatMember: (chatId, userId) => chatsRepository.isMember(chatId, userId),
     });
+    const avatars = new AvatarService({
+      avatars: new AvatarsRepository(database.db),
+      blobs: new FsBlobStore(path.join(config.dataDir, 'files')),
+      images: new SharpImageProcessor({ maxPixels: config.avatars.maxPixels }),
+      initials: new FontInitialsRenderer(),
+      clock,
+      // Profiles show the new avatar at once, on every node.
+      userChanged: (userId) => users.invalidate(userId),
+      reportError: (error, message) => http.log.warn({ err: error }, message),
+    });
     const messagesRepository = new MessagesRepository(database.db, database.sqlite);
-    const chatDeps = { chats: chatsRepository, messages: messagesRepository, events: delivery, blocks: noBlocks, clock };
+    const socialRepository = new SocialRepository(database.db);
+    const chatDeps = { chats: chatsRepository, messages: messagesRepository, events: delivery, blocks: socialRepository, clock };
     const chats = new ChatService({ ...chatDeps, presence: presenceStore, maxGroupMembers: config.chats.maxGroupMembers });
     const messages = new MessageService({ ...chatDeps, users });
+
+    // --- people --------------------------------------------------------------------------------
+    const directory = new UserDirectory(database.db);
+    const social = new SocialService({
+      social: socialRepository,
+      directory,
+      presence: presenceStore,
+      events: delivery,
+      clock,
+      autoAccept: config.friends.autoAccept,
+    });
+    const profiles = new ProfileService({
+      ctx: authContext,
+      accounts,
+      sessions,
+      apiTokens,
+      directory,
+      social: socialRepository,
+      presence: presenceStore,
+      events: delivery,
+      leaving: { leaveChats: (userId) => chats.removeAccount(userId), removeAvatar: (userId) => avatars.removeAll(userId) },
+    });
     const gateway = new Gateway({
       bus,
       credentials: { sessions, apiTokens },
       cache,
       messages,
-      chats: chatsRepository,
       users,
       presence: presenceStore,
+      presenceAudience: async (userId) => [...new Set([...(await chatsRepository.directPartners(userId)), ...(await socialRepository.friendIds(userId))])],
       delivery,
       clock,
       log: http.log,
@@ -206,9 +247,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     http.decorateRequest('principal', null);
     const authenticate = createAuthenticate({ sessions, apiTokens });
     registerAuthRoutes(http, { config, accounts, sessions, passwords, apiTokens, authenticate, now: () => clock.now() });
-    registerUserRoutes(http, { accounts, authenticate });
+    registerUserRoutes(http, { profiles, authenticate });
+    registerSocialRoutes(http, { social, authenticate });
     registerChatRoutes(http, { chats, messages, links, authenticate, maxGroupMembers: config.chats.maxGroupMembers });
     await registerUploads(http, { config, uploads, fileUrls, authenticate });
+    await registerAvatarRoutes(http, { config, avatars, authenticate });
     await gateway.start(http);
     if (config.nodeEnv !== 'production') registerDevRoutes(http, { outbox });
 

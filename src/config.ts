@@ -119,7 +119,10 @@ const specs = {
   MAX_UPLOAD_BYTES: integer(1, 2 * 1024 * 1024 * 1024)({ default: 25 * 1024 * 1024 }),
   MAX_IMAGE_PIXELS: integer(1, 1_000_000_000)({ default: 40_000_000, desc: 'larger images are refused before decoding' }),
   FILE_URL_TTL_SECONDS: integer(60, 7 * 86_400)({ default: 86_400, desc: 'lifetime of signed file URLs' }),
+  AVATAR_MAX_BYTES: integer(1, 100 * 1024 * 1024)({ default: 5 * 1024 * 1024, desc: 'largest avatar image accepted' }),
+  AVATAR_MAX_PIXELS: integer(1, 1_000_000_000)({ default: 40_000_000, desc: 'larger avatar images are refused before decoding' }),
   MAX_GROUP_MEMBERS: integer(2, 100_000)({ default: 1000 }),
+  FRIENDS_AUTO_ACCEPT: boolean({ default: false, desc: 'a friend request makes a friendship at once, as in the older clients' }),
   WS_HEARTBEAT_SECONDS: integer(1, 300)({ default: 25, desc: 'ping interval; a socket missing one pong is closed' }),
   WS_MAX_BUFFERED_BYTES: integer(1024, 1024 * 1024 * 1024)({ default: 4 * 1024 * 1024, desc: 'outgoing backlog per socket before it is closed (4008)' }),
   WS_MAX_FRAME_BYTES: integer(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
@@ -169,7 +172,9 @@ export interface Config {
   };
   mail: { smtpUrl?: string; from: string };
   uploads: { maxBytes: number; maxImagePixels: number; urlTtlSeconds: number };
+  avatars: { maxBytes: number; maxPixels: number };
   chats: { maxGroupMembers: number };
+  friends: { autoAccept: boolean };
   realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };
   rateLimits: {
     enabled: boolean;
@@ -225,7 +230,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { smtpUrl: clean.SMTP_URL, from: clean.MAIL_FROM },
     uploads: { maxBytes: clean.MAX_UPLOAD_BYTES, maxImagePixels: clean.MAX_IMAGE_PIXELS, urlTtlSeconds: clean.FILE_URL_TTL_SECONDS },
+    avatars: { maxBytes: clean.AVATAR_MAX_BYTES, maxPixels: clean.AVATAR_MAX_PIXELS },
     chats: { maxGroupMembers: clean.MAX_GROUP_MEMBERS },
+    friends: { autoAccept: clean.FRIENDS_AUTO_ACCEPT },
     realtime: {
       heartbeatMs: clean.WS_HEARTBEAT_SECONDS * 1000,
       maxBufferedBytes: clean.WS_MAX_BUFFERED_BYTES,

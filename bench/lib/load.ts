@@ -2,9 +2,15 @@ import autocannon from 'autocannon';
 
 export interface LoadOptions {
   url: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
-  body?: string;
+  /** Sent as is with every request, e.g. a multipart body built once. */
+  body?: string | Buffer;
+  /**
+   * Headers for each connection, on top of `headers`: connection i gets entry i mod n (e.g. one
+   * account per connection, so that connections do not contend for one user's rows).
+   */
+  connectionHeaders?: Record<string, string>[];
   /** A sequence each connection cycles through (paths, bodies); the fields above are defaults. */
   requests?: autocannon.Request[];
   /** Replace `[<id>]` in bodies with a fresh id per request (e.g. a unique clientId). */
@@ -40,10 +46,18 @@ function fire(options: LoadOptions, durationSeconds: number): Promise<autocannon
     // Only when given: autocannon spreads its defaults under these options, so an undefined would win.
     ...(options.requests ? { requests: options.requests } : {}),
     ...(options.idReplacement ? { idReplacement: true } : {}),
+    ...(options.connectionHeaders ? { setupClient: perConnection(options.headers ?? {}, options.connectionHeaders) } : {}),
     connections: options.connections,
     pipelining: options.pipelining ?? 1,
     duration: durationSeconds,
   });
+}
+
+/** autocannon's setupClient: gives each new connection the next entry of `list`, merged over `base`. */
+function perConnection(base: Record<string, string>, list: Record<string, string>[]): (client: autocannon.Client) => void {
+  if (list.length === 0) throw new Error('connectionHeaders is empty');
+  let next = 0;
+  return (client) => client.setHeaders({ ...base, ...list[next++ % list.length] });
 }
 
 /**

@@ -38,6 +38,11 @@ export interface ImageProcessor {
   normalize(data: Buffer): Promise<EncodedImage>;
   /** A WebP of the first frame whose longer side is at most `maxSide` (never enlarged). */
   thumbnail(data: Buffer, maxSide?: number): Promise<EncodedImage>;
+  /**
+   * Square WebPs of the first frame, upright, centre-cropped and scaled (up or down) to each of
+   * `sides`, without metadata. Only that frame counts against the pixel limit.
+   */
+  avatar(data: Buffer, sides: readonly number[]): Promise<EncodedImage[]>;
 }
 
 const formats: readonly string[] = ['png', 'jpeg', 'webp', 'gif'] satisfies ImageFormat[];
@@ -51,21 +56,14 @@ export class SharpImageProcessor implements ImageProcessor {
   constructor(private readonly options: { maxPixels: number }) {}
 
   async inspect(data: Buffer): Promise<ImageInfo> {
-    let metadata: Metadata;
-    try {
-      // Header only; the limit is checked below so that "too large" is told apart from "broken".
-      metadata = await sharp(data, { limitInputPixels: false }).metadata();
-    } catch (error) {
-      throw new ImageError('undecodable', `Not a readable image: ${(error as Error).message.split('\n')[0]}`);
-    }
-    if (!formats.includes(metadata.format)) throw new ImageError('unsupported', `Images in ${metadata.format} format are not supported`);
+    const metadata = await readHeader(data);
     const frames = Math.max(1, metadata.pages ?? 1);
     // An animation decodes every frame at once, so all of them count.
     if (metadata.width * metadata.height * frames > this.options.maxPixels) {
       throw new ImageError('too_large', `The image has more than ${this.options.maxPixels} pixels`);
     }
     const upright = metadata.autoOrient ?? { width: metadata.width, height: metadata.height };
-    return { format: metadata.format as ImageFormat, width: upright.width, height: upright.height, frames };
+    return { format: metadata.format, width: upright.width, height: upright.height, frames };
   }
 
   async normalize(data: Buffer): Promise<EncodedImage> {
@@ -88,6 +86,29 @@ export class SharpImageProcessor implements ImageProcessor {
     return { data: output.data, format: 'webp', width: output.info.width, height: output.info.height };
   }
 
+  async avatar(data: Buffer, sides: readonly number[]): Promise<EncodedImage[]> {
+    const metadata = await readHeader(data);
+    // Only the first frame is decoded, so an animation is not charged for the others.
+    if (metadata.width * metadata.height > this.options.maxPixels) {
+      throw new ImageError('too_large', `The image has more than ${this.options.maxPixels} pixels`);
+    }
+    // Decoded and cropped once, to raw pixels at the largest side; each size is scaled from that.
+    const largest = Math.max(...sides);
+    const square = await this.run(
+      this.open(data, { animated: false, autoOrient: true }).resize(largest, largest, { fit: 'cover', position: 'centre' }).toColourspace('srgb').raw(),
+    );
+    const { width, height, channels } = square.info;
+    return Promise.all(
+      sides.map(async (side) => {
+        const output = await sharp(square.data, { raw: { width, height, channels } })
+          .resize(side, side)
+          .webp({ quality: 85 })
+          .toBuffer({ resolveWithObject: true });
+        return { data: output.data, format: 'webp' as const, width: output.info.width, height: output.info.height };
+      }),
+    );
+  }
+
   private open(data: Buffer, options: { animated: boolean; autoOrient: boolean }): Sharp {
     return sharp(data, { limitInputPixels: this.options.maxPixels, failOn: 'warning', ...options });
   }
@@ -101,6 +122,19 @@ export class SharpImageProcessor implements ImageProcessor {
       throw new ImageError('undecodable', `The image cannot be decoded: ${message.split('\n')[0]}`);
     }
   }
+}
+
+/** The header of a PNG, JPEG, WebP or GIF, read without decoding a pixel. */
+async function readHeader(data: Buffer): Promise<Metadata & { format: ImageFormat }> {
+  let metadata: Metadata;
+  try {
+    // No pixel limit here: callers compare the dimensions themselves, so that "too large" is told apart from "broken".
+    metadata = await sharp(data, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new ImageError('undecodable', `Not a readable image: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!formats.includes(metadata.format)) throw new ImageError('unsupported', `Images in ${metadata.format} format are not supported`);
+  return metadata as Metadata & { format: ImageFormat };
 }
 
 function encode(pipeline: Sharp, format: ImageFormat): Sharp {

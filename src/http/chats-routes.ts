@@ -6,6 +6,7 @@ import { Chat, Message, Reaction, chatJson, messageJson, type AttachmentLinks } 
 import { principalOf, type createAuthenticate } from './auth/authenticate.js';
 import { Id, PlainText, errors, signedIn } from './schemas.js';
 import type { HttpServer } from './server.js';
+import { decodeCursor, encodeCursor } from './cursors.js';
 
 export interface ChatRouteDeps {
   chats: ChatService;
@@ -24,21 +25,11 @@ const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const GroupName = PlainText({ minLength: 1, maxLength: 100 });
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
-/** Opaque cursor for the chat list: the (activity, id) of the last chat of the page. */
-function encodeChatCursor(chat: { activityAt: number; id: number }): string {
-  return Buffer.from(JSON.stringify([chat.activityAt, chat.id])).toString('base64url');
-}
-
+/** The chat list's cursor: the (activity, id) of the last chat of the page. */
+const encodeChatCursor = (chat: { activityAt: number; id: number }) => encodeCursor([chat.activityAt, chat.id]);
 function decodeChatCursor(cursor: string): { activityAt: number; id: number } {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && value.every((n) => Number.isSafeInteger(n))) {
-      return { activityAt: value[0] as number, id: value[1] as number };
-    }
-  } catch {
-    // Falls through to the error below.
-  }
-  throw validationError('invalid_cursor', 'The cursor is not one this API gave out', [{ field: 'cursor', message: 'is invalid' }]);
+  const [activityAt, id] = decodeCursor(cursor, ['int', 'int']);
+  return { activityAt, id };
 }
 
 /** The canonical chat and message API under /api/v1/chats. */

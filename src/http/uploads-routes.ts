@@ -1,13 +1,12 @@
-import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { isValidBlobKey, type ByteRange } from '../adapters/blobs/blob-store.js';
 import type { FileUrls } from '../adapters/file-urls.js';
 import type { Config } from '../config.js';
-import { DomainError, validationError } from '../services/errors.js';
 import type { StoredFile, UploadService } from '../services/upload-service.js';
 import { principalOf, type createAuthenticate } from './auth/authenticate.js';
 import { SESSION_COOKIE } from './auth/cookies.js';
+import { acceptOneFile, isFileTooLarge, readOneFile, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
 import { sendProblem } from './problem.js';
 import { errors, signedIn } from './schemas.js';
 import type { HttpServer } from './server.js';
@@ -20,9 +19,6 @@ export interface UploadRouteDeps {
   authenticate: ReturnType<typeof createAuthenticate>;
 }
 
-// Room for the multipart boundaries, part headers and the few small fields allowed beside the file.
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-
 /**
  * `POST /api/v1/uploads` (one file as multipart/form-data) and `GET /files/<key>`, which serves
  * stored files to holders of a signed URL or to signed-in users allowed to read them.
@@ -34,10 +30,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
 
   // Multipart parsing exists only in this scope: no other route accepts multipart bodies.
   await http.register(async (scope) => {
-    await scope.register(multipart, {
-      limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, fieldNameSize: 100, parts: 20, headerPairs: 50 },
-      throwFileSizeLimit: true,
-    });
+    await acceptOneFile(scope, maxBytes);
 
     scope.post(
       '/api/v1/uploads',
@@ -63,9 +56,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
         try {
           file = await readOneFile(request);
         } catch (error) {
-          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-            return sendProblem(request, reply, { status: 413, code: 'payload_too_large', detail: `The file is larger than ${maxBytes} bytes` });
-          }
+          if (isFileTooLarge(error)) return sendFileTooLarge(request, reply, maxBytes);
           throw error;
         }
         const upload = await uploads.create(userId, file);
@@ -135,51 +126,6 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
     },
   });
 }
-
-function refuseUnfitBody(request: FastifyRequest, reply: FastifyReply, maxBytes: number): FastifyReply | undefined {
-  const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'multipart/form-data') {
-    reply.header('accept-post', 'multipart/form-data');
-    return sendProblem(request, reply, {
-      status: 415,
-      code: 'unsupported_media_type',
-      detail: 'Send the file as multipart/form-data with one file part',
-    });
-  }
-  const declared = Number(request.headers['content-length']);
-  if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) {
-    return sendProblem(request, reply, { status: 413, code: 'payload_too_large', detail: `The file is larger than ${maxBytes} bytes` });
-  }
-  return undefined;
-}
-
-/** The one file part of the body; non-file fields are skipped. */
-async function readOneFile(request: FastifyRequest): Promise<{ filename: string; data: Buffer }> {
-  let file: { filename: string; data: Buffer } | undefined;
-  try {
-    for await (const part of request.parts()) {
-      if (part.type !== 'file') continue;
-      // The plugin's file limit normally stops a second file before this point.
-      if (file) throw tooManyFiles();
-      file = { filename: part.filename, data: await part.toBuffer() };
-    }
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (error instanceof DomainError || code === 'FST_REQ_FILE_TOO_LARGE') throw error;
-    if (code === 'FST_FILES_LIMIT') throw tooManyFiles();
-    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-      throw validationError('too_many_parts', 'Send one file part and at most a few small fields');
-    }
-    // Everything else the parser raises means the body is not well-formed multipart.
-    request.log.debug({ err: error }, 'malformed multipart body');
-    throw validationError('malformed_multipart', 'The body is not well-formed multipart/form-data');
-  }
-  if (!file) throw validationError('no_file', 'The body has no file part', [{ field: 'file', message: 'is required' }]);
-  return file;
-}
-
-const tooManyFiles = () =>
-  validationError('too_many_files', 'Send exactly one file per upload', [{ field: 'file', message: 'must be a single file' }]);
 
 function hasCredentials(request: FastifyRequest): boolean {
   return request.headers.authorization !== undefined || Boolean(request.cookies[SESSION_COOKIE]);

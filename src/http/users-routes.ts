@@ -1,21 +1,155 @@
-import type { AccountService } from '../services/auth/account-service.js';
+import { Type } from 'typebox';
+import type { ProfileService } from '../services/users/profile-service.js';
+import { BIO_MAX } from '../services/users/profile-service.js';
+import { FriendshipStatus, Person, personView } from '../views/people.js';
 import { principalOf, type createAuthenticate } from './auth/authenticate.js';
+import { Email, GivenPassword, Name, Username } from './auth/fields.js';
 import { CurrentUser, currentUserView } from './auth/views.js';
-import { errors, signedIn } from './schemas.js';
+import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
+import { IdParams, errors, signedIn } from './schemas.js';
 import type { HttpServer } from './server.js';
 
-export function registerUserRoutes(app: HttpServer, deps: { accounts: AccountService; authenticate: ReturnType<typeof createAuthenticate> }): void {
+export interface UserRouteDeps {
+  profiles: ProfileService;
+  authenticate: ReturnType<typeof createAuthenticate>;
+}
+
+// Several lines are fine in a bio; other control characters are not.
+const Bio = Type.String({
+  maxLength: BIO_MAX * 2,
+  pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$',
+  'x-message': 'must not contain control characters other than line breaks and tabs',
+  description: `At most ${BIO_MAX} characters; line breaks allowed`,
+});
+const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
+const Profile = Type.Intersect([Person, Type.Object({ friendship: FriendshipStatus })]);
+const SearchPage = Type.Object({
+  items: Type.Array(Profile),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last' }),
+});
+
+/** My profile, other people's profiles, and the user directory, under /api/v1/users. */
+export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
+  const { profiles, authenticate } = deps;
+  const tags = ['users'];
+  const common = { onRequest: authenticate };
+
   app.get(
     '/api/v1/users/me',
     {
-      onRequest: deps.authenticate,
+      ...common,
+      schema: { tags, security: signedIn, summary: 'The signed-in user', response: { 200: CurrentUser, ...errors(401) } },
+    },
+    async (request) => {
+      const { user, online } = await profiles.me(principalOf(request).userId);
+      return currentUserView(user, online);
+    },
+  );
+
+  app.patch(
+    '/api/v1/users/me',
+    {
+      ...common,
       schema: {
-        tags: ['users'],
+        tags,
         security: signedIn,
-        summary: 'The signed-in user',
-        response: { 200: CurrentUser, ...errors(401) },
+        summary: 'Change my username, names, bio or e-mail address',
+        description:
+          'Absent fields stay as they are. A new `email` needs `currentPassword`; a link is mailed to it and it shows as ' +
+          '`pendingEmail` until that link is opened (POST /api/v1/auth/verify-email), while the current address stays in force ' +
+          'and is told of the change. Giving the current address again cancels a pending change.',
+        body: body({
+          username: Type.Optional(Username),
+          firstName: Type.Optional(Name),
+          lastName: Type.Optional(Name),
+          bio: Type.Optional(Bio),
+          email: Type.Optional(Email),
+          currentPassword: Type.Optional(GivenPassword),
+        }),
+        response: { 200: CurrentUser, ...errors(400, 401, 409) },
       },
     },
-    async (request) => currentUserView(await deps.accounts.me(principalOf(request).userId)),
+    async (request) => {
+      const { user, online } = await profiles.update(principalOf(request).userId, request.body);
+      return currentUserView(user, online);
+    },
+  );
+
+  app.delete(
+    '/api/v1/users/me',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Delete my account',
+        description:
+          'Needs the password. Every session and token ends and their sockets close; the avatar, friendships, requests and ' +
+          'blocks are removed, and I leave every chat (a group I own passes to its longest-standing admin, else member). ' +
+          'My messages stay in their chats with `sender: null`. The username and address can be registered again.',
+        body: body({ password: Type.Optional(GivenPassword) }),
+        response: { 204: Type.Null(), ...errors(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      await profiles.delete(principalOf(request).userId, request.body?.password);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: 'Find people by username or name',
+        description:
+          'Case-insensitive prefix search: usernames starting with `search` first (an exact match leads), then first names, ' +
+          'then last names; two words match a first and a last name in either order. People who block me or whom I block ' +
+          'are left out.',
+        querystring: Type.Object(
+          {
+            search: Type.String({ minLength: 1, maxLength: 100 }),
+            cursor: Type.Optional(Cursor),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SearchPage, ...errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const { search, cursor, limit } = request.query;
+      const after = cursor ? decodeCursor(cursor, ['int', 'string', 'int'] as const) : undefined;
+      const found = await profiles.search(principalOf(request).userId, search, {
+        after: after ? { band: after[0], key: after[1], id: after[2] } : undefined,
+        limit,
+      });
+      const last = found.at(-1);
+      return {
+        items: found.map(({ person, online, friendship }) => ({ ...personView(person, online), friendship })),
+        nextCursor: found.length === limit && last ? encodeCursor([last.person.cursor.band, last.person.cursor.key, last.person.cursor.id]) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:id',
+    {
+      ...common,
+      schema: {
+        tags,
+        security: signedIn,
+        summary: "Someone's public profile, with where we stand",
+        params: IdParams,
+        response: { 200: Profile, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { person, online, friendship } = await profiles.profile(principalOf(request).userId, request.params.id);
+      return { ...personView(person, online), friendship };
+    },
   );
 }

@@ -1,7 +1,8 @@
 import type { ChatEvent, ChatEventSink } from '../services/chats/ports.js';
+import type { SocialEvent, SocialEventSink } from '../services/social/ports.js';
 import type { AttachmentLinks } from '../views/chats.js';
 import type { EventBus } from './bus.js';
-import { chatEventFrame } from './frames.js';
+import { chatEventFrame, socialEventFrame } from './frames.js';
 
 /** The bus topic every node listens on for frames to hand to its sockets. */
 export const DELIVER_TOPIC = 'deliver';
@@ -12,8 +13,8 @@ export interface Delivery {
   frame: Record<string, unknown>;
 }
 
-/** Turns chat events into frames once, and sends them over the bus to every node. */
-export class BusDelivery implements ChatEventSink {
+/** Turns chat and social events into frames once, and sends them over the bus to every node. */
+export class BusDelivery implements ChatEventSink, SocialEventSink {
   constructor(
     private readonly bus: EventBus,
     private readonly links: AttachmentLinks,
@@ -21,6 +22,10 @@ export class BusDelivery implements ChatEventSink {
 
   async publish(recipients: number[], event: ChatEvent): Promise<void> {
     await this.send(recipients, chatEventFrame(event, this.links));
+  }
+
+  async notify(userId: number, event: SocialEvent): Promise<void> {
+    await this.send([userId], socialEventFrame(event));
   }
 
   async send(to: number[], frame: Record<string, unknown>): Promise<void> {

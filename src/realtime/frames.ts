@@ -1,4 +1,6 @@
 import type { ChatEvent } from '../services/chats/ports.js';
+import type { SocialEvent } from '../services/social/ports.js';
+import { personView } from '../views/people.js';
 import { memberJson, messageJson, sharedChatJson, type AttachmentLinks } from '../views/chats.js';
 
 /** The JSON frame a chat event becomes on the WebSocket (documented in docs/REALTIME.md). */
@@ -32,5 +34,17 @@ export function chatEventFrame(event: ChatEvent, links: AttachmentLinks): Record
       return { type: event.type, chatId: event.chatId, userId: event.userId, lastReadSeq: event.lastReadSeq };
     case 'typing':
       return { type: event.type, chatId: event.chatId, userId: event.userId, username: event.username };
+  }
+}
+
+/** A social-graph event as its one recipient sees it. */
+export function socialEventFrame(event: SocialEvent): Record<string, unknown> {
+  switch (event.type) {
+    case 'friend.request':
+      return { type: event.type, direction: event.direction, user: personView(event.user, event.online) };
+    case 'friend.added':
+      return { type: event.type, user: personView(event.user, event.online) };
+    case 'friend.removed':
+      return { type: event.type, userId: event.userId };
   }
 }

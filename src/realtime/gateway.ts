@@ -10,7 +10,6 @@ import type { Principal } from '../services/auth/context.js';
 import type { CredentialCache } from '../services/auth/credential-cache.js';
 import type { MessageService } from '../services/chats/message-service.js';
 import { DomainError } from '../services/errors.js';
-import type { ChatsRepository } from '../store/chats-repository.js';
 import type { UsersRepository } from '../store/users-repository.js';
 import type { EventBus } from './bus.js';
 import { parseClientFrame, type ClientFrame } from './client-frames.js';
@@ -31,9 +30,10 @@ export interface GatewayDeps {
   credentials: CredentialServices;
   cache: CredentialCache;
   messages: MessageService;
-  chats: ChatsRepository;
   users: UsersRepository;
   presence: PresenceStore;
+  /** Who hears when a user comes online or goes offline: their friends and direct-chat partners. */
+  presenceAudience: (userId: number) => Promise<number[]>;
   delivery: BusDelivery;
   clock: Clock;
   log: FastifyBaseLogger;
@@ -250,8 +250,8 @@ export class Gateway {
   }
 
   private async announcePresence(userId: number, online: boolean, lastSeenAt: number | null): Promise<void> {
-    const partners = await this.deps.chats.directPartners(userId);
-    await this.deps.delivery.send(partners, {
+    const audience = await this.deps.presenceAudience(userId);
+    await this.deps.delivery.send(audience, {
       type: 'presence',
       userId,
       online,

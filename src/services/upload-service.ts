@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { fileTypeFromBuffer } from 'file-type';
 import type { BlobInfo, BlobStore, ByteRange } from '../adapters/blobs/blob-store.js';
 import type { Clock } from '../adapters/clock.js';
 import { ImageError, type ImageFormat, type ImageProcessor } from '../adapters/images.js';
 import type { UploadRecord, UploadsRepository } from '../store/uploads-repository.js';
-import { validationError } from './errors.js';
+import { detectType, emptyFileError, imageInputError, isImageType } from './image-input.js';
 
 /** Whether a user belongs to a chat; the chat module provides it. */
 export type IsChatMember = (chatId: number, userId: number) => Promise<boolean>;
@@ -33,13 +32,6 @@ export const GENERIC_TYPE = 'application/octet-stream';
 export const THUMBNAIL_MAX_SIDE = 320;
 const NAME_MAX = 255;
 
-const imageFormats = new Map<string, ImageFormat>([
-  ['image/png', 'png'],
-  ['image/jpeg', 'jpeg'],
-  ['image/webp', 'webp'],
-  ['image/gif', 'gif'],
-]);
-
 /**
  * Files people upload, for chat attachments now and avatars and post images later.
  *
@@ -59,13 +51,13 @@ export class UploadService {
 
   async create(userId: number, file: { filename: string; data: Buffer }): Promise<UploadRecord> {
     const { uploads, blobs, clock } = this.deps;
-    if (file.data.length === 0) throw validationError('empty_file', 'The file is empty', [{ field: 'file', message: 'must not be empty' }]);
+    if (file.data.length === 0) throw emptyFileError();
     const name = sanitizeFileName(file.filename);
 
-    const detected = await fileTypeFromBuffer(file.data);
-    const format = detected ? imageFormats.get(detected.mime) : undefined;
+    const detected = await detectType(file.data);
+    const format = detected?.imageFormat;
     let data = file.data;
-    let contentType = detected?.mime ?? GENERIC_TYPE;
+    let contentType = detected?.contentType ?? GENERIC_TYPE;
     let dimensions: { width: number; height: number } | null = null;
     let thumbnail: Buffer | undefined;
     if (format) {
@@ -129,7 +121,7 @@ export class UploadService {
     }
     const upload = await this.deps.uploads.findByStorageKey(key);
     if (!upload) return undefined;
-    return { upload, key, contentType: upload.contentType, name: upload.name, inline: imageFormats.has(upload.contentType) };
+    return { upload, key, contentType: upload.contentType, name: upload.name, inline: isImageType(upload.contentType) };
   }
 
   statFile(file: StoredFile): Promise<BlobInfo | undefined> {
@@ -148,13 +140,7 @@ export class UploadService {
       const thumbnail = await images.thumbnail(normalized.data, THUMBNAIL_MAX_SIDE);
       return { data: normalized.data, width: normalized.width, height: normalized.height, thumbnail: thumbnail.data };
     } catch (error) {
-      if (!(error instanceof ImageError)) throw error;
-      if (error.reason === 'too_large') {
-        throw validationError('image_too_large', error.message, [{ field: 'file', message: 'has too many pixels' }]);
-      }
-      throw validationError('invalid_image', `The file is a ${format.toUpperCase()} image that cannot be decoded`, [
-        { field: 'file', message: 'is not a valid image' },
-      ]);
+      throw imageInputError(error, format);
     }
   }
 }

@@ -47,6 +47,11 @@ export class ApiTokensRepository {
     return this.db.selectFrom('api_tokens').select(columns).where('user_id', '=', userId).orderBy('id', 'desc').execute();
   }
 
+  /** Deletes every token of the user; returns their ids and hashes (to evict caches). */
+  async deleteAllForUser(userId: number): Promise<Array<{ id: number; tokenHash: string }>> {
+    return this.db.deleteFrom('api_tokens').where('user_id', '=', userId).returning(['id', 'token_hash as tokenHash']).execute();
+  }
+
   /** Deletes one token of this user; returns its hash (to evict caches) or undefined when not theirs. */
   async delete(id: number, userId: number): Promise<string | undefined> {
     const row = await this.db

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../realtime/bus.js';
 import type { Database } from './schema.js';
-import { UsersRepository, type UserRecord } from './users-repository.js';
+import { UsersRepository, type ProfileChanges, type UserRecord } from './users-repository.js';
 
 const INVALIDATE_TOPIC = 'cache.users.invalidate';
 
@@ -47,12 +47,43 @@ export class CachedUsersRepository extends UsersRepository {
     await this.invalidate(id);
   }
 
+  override async updateProfile(id: number, changes: ProfileChanges, now: number): Promise<void> {
+    try {
+      await super.updateProfile(id, changes, now);
+    } finally {
+      await this.invalidate(id);
+    }
+  }
+
+  override async setPendingEmail(id: number, email: string | null, now: number): Promise<void> {
+    await super.setPendingEmail(id, email, now);
+    await this.invalidate(id);
+  }
+
+  override async confirmPendingEmail(id: number, email: string, now: number): Promise<boolean> {
+    try {
+      return await super.confirmPendingEmail(id, email, now);
+    } finally {
+      await this.invalidate(id);
+    }
+  }
+
+
+  override async delete(id: number): Promise<boolean> {
+    try {
+      return await super.delete(id);
+    } finally {
+      await this.invalidate(id);
+    }
+  }
+
   override async touchLastSeen(id: number, now: number): Promise<void> {
     await super.touchLastSeen(id, now);
     await this.invalidate(id);
   }
 
-  private async invalidate(id: number): Promise<void> {
+  /** Forgets the user here and, through the bus, on every node (for writes made elsewhere, such as the avatar key). */
+  async invalidate(id: number): Promise<void> {
     this.byId.delete(id);
     await this.bus.publish(INVALIDATE_TOPIC, { ids: [id] });
   }

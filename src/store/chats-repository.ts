@@ -25,6 +25,9 @@ export interface MemberRecord {
   chatId: number;
   userId: number;
   username: string;
+  firstName: string;
+  lastName: string;
+  avatarKey: string | null;
   role: ChatRole;
   joinedAt: number;
 }
@@ -136,6 +139,9 @@ export class ChatsRepository {
         'chat_members.chat_id as chatId',
         'chat_members.user_id as userId',
         'users.username as username',
+        'users.first_name as firstName',
+        'users.last_name as lastName',
+        'users.avatar_key as avatarKey',
         'chat_members.role as role',
         'chat_members.joined_at as joinedAt',
       ])
@@ -268,6 +274,31 @@ export class ChatsRepository {
   }
 
   /** The people this user has a direct chat with. */
+  /** Every chat the user belongs to, with its kind and their role. */
+  membershipsOf(userId: number): Promise<Array<{ chatId: number; kind: ChatKind; role: ChatRole }>> {
+    return this.db
+      .selectFrom('chat_members')
+      .innerJoin('chats', 'chats.id', 'chat_members.chat_id')
+      .select(['chats.id as chatId', 'chats.kind as kind', 'chat_members.role as role'])
+      .where('chat_members.user_id', '=', userId)
+      .execute();
+  }
+
+  /** Who takes over a group from `leavingId`: the longest-standing admin, else the longest-standing member. */
+  async successor(chatId: number, leavingId: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('chat_members')
+      .select('user_id')
+      .where('chat_id', '=', chatId)
+      .where('user_id', '!=', leavingId)
+      .orderBy(sql`case when role = 'admin' then 0 else 1 end`)
+      .orderBy('joined_at')
+      .orderBy('user_id')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.user_id;
+  }
+
   async directPartners(userId: number): Promise<number[]> {
     const rows = await this.db
       .selectFrom('chat_members as me')

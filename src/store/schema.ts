@@ -17,6 +17,9 @@ export interface Database {
   messages: MessagesTable;
   message_reactions: MessageReactionsTable;
   uploads: UploadsTable;
+  friendships: FriendshipsTable;
+  friend_requests: FriendRequestsTable;
+  blocks: BlocksTable;
 }
 
 export interface UsersTable {
@@ -31,6 +34,11 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;
+  bio: Generated<string>;
+  avatar_key: string | null;
+  pending_email: string | null;
+  first_name_key: Generated<string>;
+  last_name_key: Generated<string>;
 }
 
 export type SessionKind = 'token' | 'cookie';
@@ -67,7 +75,7 @@ export interface ApiTokensTable {
   expires_at: number | null;
 }
 
-export type OneTimePurpose = 'verify_email' | 'reset_password';
+export type OneTimePurpose = 'verify_email' | 'reset_password' | 'change_email';
 
 export interface OneTimeTokensTable {
   id: Generated<number>;
@@ -146,4 +154,22 @@ export interface UploadsTable {
   created_at: number;
   message_id: number | null;
   chat_id: number | null;
+}
+
+export interface FriendshipsTable {
+  user_id: number;
+  friend_id: number;
+  created_at: number;
+}
+
+export interface FriendRequestsTable {
+  from_id: number;
+  to_id: number;
+  created_at: number;
+}
+
+export interface BlocksTable {
+  blocker_id: number;
+  blocked_id: number;
+  created_at: number;
 }

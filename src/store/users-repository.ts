@@ -12,6 +12,11 @@ export interface UserRecord {
   createdAt: number;
   updatedAt: number;
   lastSeenAt: number | null;
+  bio: string;
+  /** The storage key prefix of the uploaded avatar; null for the generated default. */
+  avatarKey: string | null;
+  /** A new address waiting for its confirmation link; the current one stays in force until then. */
+  pendingEmail: string | null;
 }
 
 export interface NewUser {
@@ -35,7 +40,21 @@ const columns = [
   'created_at as createdAt',
   'updated_at as updatedAt',
   'last_seen_at as lastSeenAt',
+  'bio',
+  'avatar_key as avatarKey',
+  'pending_email as pendingEmail',
 ] as const;
+
+/** What a profile edit may change; absent fields stay as they are. */
+export interface ProfileChanges {
+  username?: { display: string; key: string };
+  firstName?: string;
+  lastName?: string;
+  bio?: string;
+}
+
+/** The lower-cased form of a name that search compares against. */
+export const nameKey = (name: string) => name.normalize('NFKC').toLowerCase();
 
 export class UsersRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -51,6 +70,8 @@ export class UsersRepository {
         password_hash: user.passwordHash,
         first_name: user.firstName,
         last_name: user.lastName,
+        first_name_key: nameKey(user.firstName),
+        last_name_key: nameKey(user.lastName),
         created_at: user.now,
         updated_at: user.now,
       })
@@ -91,6 +112,49 @@ export class UsersRepository {
       .where('id', '=', id)
       .where('email_verified_at', 'is', null)
       .execute();
+  }
+
+  /** Throws the engine's unique-violation error when the new username is taken. */
+  async updateProfile(id: number, changes: ProfileChanges, now: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({
+        ...(changes.username ? { username: changes.username.display, username_key: changes.username.key } : {}),
+        ...(changes.firstName !== undefined ? { first_name: changes.firstName, first_name_key: nameKey(changes.firstName) } : {}),
+        ...(changes.lastName !== undefined ? { last_name: changes.lastName, last_name_key: nameKey(changes.lastName) } : {}),
+        ...(changes.bio !== undefined ? { bio: changes.bio } : {}),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setPendingEmail(id: number, email: string | null, now: number): Promise<void> {
+    await this.db.updateTable('users').set({ pending_email: email, updated_at: now }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Makes the pending address the account's own, as confirmed by its link. False when it is no
+   * longer pending (changed again since). Throws the unique violation when the address was taken meanwhile.
+   */
+  async confirmPendingEmail(id: number, email: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ email, pending_email: null, email_verified_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('pending_email', '=', email)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+
+  /**
+   * Deletes the account. Its sessions, tokens, friendships, requests, blocks, reactions and chat
+   * memberships go with it (cascades); its messages stay with no sender, its uploads with no owner.
+   */
+  async delete(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async touchLastSeen(id: number, now: number): Promise<void> {

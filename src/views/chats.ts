@@ -1,3 +1,4 @@
+import { Avatar, avatarView } from './avatars.js';
 import { Type, type Static } from 'typebox';
 import type { ChatSummary } from '../services/chats/chat-service.js';
 import type { MessageView } from '../services/chats/message-service.js';
@@ -46,7 +47,7 @@ export const Member = Type.Object({
   id: Type.Integer(),
   username: Type.String(),
   role: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]),
-  avatar: Type.Null({ description: 'Avatar URLs arrive with profiles' }),
+  avatar: Avatar,
   online: Type.Boolean(),
 });
 
@@ -92,7 +93,7 @@ export function messageJson(message: MessageDetails | MessageView, links: Attach
 }
 
 export function memberJson(member: MemberRecord, online: Set<number>) {
-  return { id: member.userId, username: member.username, role: member.role, avatar: null, online: online.has(member.userId) };
+  return { id: member.userId, username: member.username, role: member.role, avatar: avatarView({ ...member, id: member.userId }), online: online.has(member.userId) };
 }
 
 export function sharedChatJson(chat: ChatSummary, links: AttachmentLinks) {

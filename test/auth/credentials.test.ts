@@ -214,8 +214,13 @@ describe('GET /users/me', () => {
       username: user.username,
       email: user.email,
       emailVerified: false,
+      pendingEmail: null,
       firstName: '',
       lastName: '',
+      bio: '',
+      avatar: { small: expect.stringMatching(/^\/files\/avatars\/default\//) as unknown, large: expect.stringMatching(/^\/files\/avatars\/default\//) as unknown, isDefault: true },
+      isOnline: false,
+      signInMethods: ['password'],
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
       lastSeenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     });

@@ -2,23 +2,16 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { AccountService } from '../../services/auth/account-service.js';
-import {
-  EMAIL_MAX,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  USERNAME_CHARACTERS_MESSAGE,
-  USERNAME_MAX,
-  USERNAME_MIN,
-  USERNAME_PATTERN,
-} from '../../services/auth/account-rules.js';
 import type { ApiTokenService } from '../../services/auth/api-token-service.js';
 import type { ClientInfo } from '../../services/auth/context.js';
 import type { PasswordService } from '../../services/auth/password-service.js';
 import type { SessionService } from '../../services/auth/session-service.js';
 import { limitPerClient } from '../rate-limits.js';
+import { EMAIL_MAX } from '../../services/auth/account-rules.js';
 import { IdParams, Message, PlainText, errors, signedIn } from '../schemas.js';
 import type { HttpServer } from '../server.js';
 import { principalOf, type createAuthenticate } from './authenticate.js';
+import { Email, GivenPassword, Name, Password, Username } from './fields.js';
 import { clearSessionCookies, setSessionCookies } from './cookies.js';
 import { ApiToken, CurrentUser, Session, TokenPair, apiTokenView, currentUserView, sessionView } from './views.js';
 
@@ -32,18 +25,6 @@ export interface AuthRouteDeps {
   now: () => number;
 }
 
-const Username = Type.String({
-  minLength: USERNAME_MIN,
-  maxLength: USERNAME_MAX,
-  pattern: USERNAME_PATTERN,
-  'x-message': USERNAME_CHARACTERS_MESSAGE,
-  description: `${USERNAME_MIN}–${USERNAME_MAX} letters, digits, _ . -; unique without regard to case`,
-});
-const Email = Type.String({ format: 'email', maxLength: EMAIL_MAX, 'x-message': 'must be a valid e-mail address' });
-const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
-// A password being checked (not set) may be anything the user once chose; only bound its size.
-const GivenPassword = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
-const Name = PlainText({ maxLength: 100 });
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
 const LoginTokens = Type.Intersect([TokenPair, Type.Object({ user: CurrentUser })]);

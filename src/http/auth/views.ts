@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { ApiTokenRecord } from '../../store/api-tokens-repository.js';
 import type { SessionRecord } from '../../store/sessions-repository.js';
 import type { UserRecord } from '../../store/users-repository.js';
+import { Avatar, avatarView } from '../../views/avatars.js';
 import { Id, NullableTimestamp, Timestamp, iso, isoOrNull } from '../schemas.js';
 
 /** What leaves the API about accounts. Response schemas serialize only these fields. */
@@ -12,20 +13,30 @@ export const CurrentUser = Type.Object(
     username: Type.String(),
     email: Type.String(),
     emailVerified: Type.Boolean(),
+    pendingEmail: Type.Union([Type.String(), Type.Null()], { description: 'A new address waiting for its mailed link; `email` stays in force until then' }),
     firstName: Type.String(),
     lastName: Type.String(),
+    bio: Type.String(),
+    avatar: Avatar,
+    isOnline: Type.Boolean({ description: 'True while any of my sockets is open' }),
+    signInMethods: Type.Array(Type.String(), { description: 'How this account can sign in: `password`, and later OAuth providers' }),
     createdAt: Timestamp,
     lastSeenAt: NullableTimestamp,
   },
 );
 
-export const currentUserView = (user: UserRecord) => ({
+export const currentUserView = (user: UserRecord, online = false) => ({
   id: user.id,
   username: user.username,
   email: user.email,
   emailVerified: user.emailVerifiedAt !== null,
+  pendingEmail: user.pendingEmail,
   firstName: user.firstName,
   lastName: user.lastName,
+  bio: user.bio,
+  avatar: avatarView(user),
+  isOnline: online,
+  signInMethods: user.passwordHash === null ? [] : ['password'],
   createdAt: iso(user.createdAt),
   lastSeenAt: isoOrNull(user.lastSeenAt),
 });

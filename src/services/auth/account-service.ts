@@ -1,7 +1,7 @@
 import { conflict, notFound, validationError, type FieldError } from '../errors.js';
 import { uniqueViolation } from '../../store/errors.js';
 import type { UserRecord } from '../../store/users-repository.js';
-import { verifyEmailMail } from '../mail/templates.js';
+import { emailChangeMail, emailChangeNoticeMail, verifyEmailMail } from '../mail/templates.js';
 import { EMAIL_MAX, normalizeEmail, passwordProblems, usernameKey, usernameProblem } from './account-rules.js';
 import type { AuthContext } from './context.js';
 import { randomSecret, sha256 } from './secrets.js';
@@ -65,19 +65,56 @@ export class AccountService {
     return user;
   }
 
+  /**
+   * Confirms an address with the token from a mailed link: the account's own address after
+   * registration, or the new address of an e-mail change, which then replaces the old one.
+   */
   async verifyEmail(token: string): Promise<UserRecord> {
     const { oneTimeTokens, users, clock } = this.ctx;
     const now = clock.now();
-    const record = await oneTimeTokens.findLiveByTokenHash(sha256(token), 'verify_email', now);
-    if (!record || !(await oneTimeTokens.consume(record.id, now))) {
-      throw validationError('invalid_token', 'This verification link is invalid, used or expired; ask for a new one', [
-        { field: 'token', message: 'is invalid or expired' },
-      ]);
+    const tokenHash = sha256(token);
+    const record = await oneTimeTokens.findLiveByTokenHash(tokenHash, 'verify_email', now);
+    const change = record ? undefined : await oneTimeTokens.findLiveByTokenHash(tokenHash, 'change_email', now);
+    const found = record ?? change;
+    if (!found || !(await oneTimeTokens.consume(found.id, now))) throw invalidLink();
+    if (record) {
+      await users.markEmailVerified(record.userId, now);
+    } else {
+      const user = await users.findById(found.userId);
+      // Issuing a token replaces the last one, so a live token always belongs to the pending address.
+      if (!user?.pendingEmail) throw invalidLink();
+      try {
+        if (!(await users.confirmPendingEmail(user.id, user.pendingEmail, now))) throw invalidLink();
+      } catch (error) {
+        if (uniqueViolation(error)) throw taken('email');
+        throw error;
+      }
     }
-    await users.markEmailVerified(record.userId, now);
-    const user = await users.findById(record.userId);
+    const user = await users.findById(found.userId);
     if (!user) throw notFound('user_not_found', 'The account no longer exists');
     return user;
+  }
+
+  /**
+   * Starts moving the account to `newEmail`: a link goes to the new address and a notice to the
+   * old one; the old address stays in force until the link is opened. The same address as now
+   * cancels a pending change.
+   */
+  async requestEmailChange(user: UserRecord, newEmail: string): Promise<void> {
+    const { users, oneTimeTokens, clock, mail, settings } = this.ctx;
+    const email = normalizeEmail(newEmail);
+    const now = clock.now();
+    if (email === user.email) {
+      if (user.pendingEmail !== null) await users.setPendingEmail(user.id, null, now);
+      return;
+    }
+    if (await users.emailTaken(email)) throw taken('email');
+    await users.setPendingEmail(user.id, email, now);
+    const token = randomSecret();
+    await oneTimeTokens.issue({ userId: user.id, purpose: 'change_email', tokenHash: sha256(token), codeHash: null, now, expiresAt: now + VERIFY_TTL_MS });
+    const link = `${settings.appUrl}/verify-email?token=${encodeURIComponent(token)}`;
+    mail.enqueue({ to: email, ...emailChangeMail({ username: user.username, link, expiresInHours: 24 }) });
+    mail.enqueue({ to: user.email, ...emailChangeNoticeMail({ username: user.username, newEmail: email }) });
   }
 
   /** Sends a new link when the address belongs to an unverified account; silent otherwise. */
@@ -121,7 +158,10 @@ export class AccountService {
   }
 }
 
-function taken(field: 'username' | 'email') {
+const invalidLink = () =>
+  validationError('invalid_token', 'This verification link is invalid, used or expired; ask for a new one', [{ field: 'token', message: 'is invalid or expired' }]);
+
+export function taken(field: 'username' | 'email') {
   const what = field === 'username' ? 'That username is taken' : 'That e-mail address is already registered';
   return conflict(`${field}_taken`, what, [{ field, message: field === 'username' ? 'is taken' : 'is already registered' }]);
 }

@@ -32,6 +32,11 @@ export class ApiTokenService {
     return this.ctx.apiTokens.listForUser(userId);
   }
 
+  /** Revokes every token of the user, here and on every node. */
+  async revokeAll(userId: number): Promise<void> {
+    for (const token of await this.ctx.apiTokens.deleteAllForUser(userId)) await this.ctx.cache.revokeApiToken(token.tokenHash, token.id);
+  }
+
   async revoke(userId: number, tokenId: number): Promise<void> {
     const hash = await this.ctx.apiTokens.delete(tokenId, userId);
     if (!hash) throw notFound('token_not_found', 'No such token');

@@ -134,6 +134,30 @@ export class ChatService {
     await this.deps.events.publish(recipients, { type: 'member.removed', chatId, userId: targetId });
   }
 
+  /**
+   * Takes a user who is deleting their account out of every chat: a group they own passes to its
+   * longest-standing admin (or member), a group left empty is deleted, and the others hear
+   * `member.removed`. Their messages stay, with no sender.
+   */
+  async removeAccount(userId: number): Promise<void> {
+    const { chats, clock } = this.deps;
+    for (const { chatId, kind, role } of await chats.membershipsOf(userId)) {
+      const now = clock.now();
+      if (kind === 'group' && role === 'owner') {
+        const successor = await chats.successor(chatId, userId);
+        if (successor === undefined) {
+          await chats.delete(chatId);
+          continue;
+        }
+        await chats.transferOwnership(chatId, userId, successor, now);
+      }
+      await chats.removeMember(chatId, userId, now);
+      const recipients = await chats.memberIds(chatId);
+      await this.deps.events.publish(recipients, { type: 'member.removed', chatId, userId });
+      if (kind === 'group' && role === 'owner') await this.deps.events.publish(recipients, { type: 'chat.updated', chat: await this.get(recipients[0]!, chatId) });
+    }
+  }
+
   async delete(userId: number, chatId: number): Promise<void> {
     await this.requireGroupRole(userId, chatId, ['owner']);
     const recipients = await this.deps.chats.memberIds(chatId);

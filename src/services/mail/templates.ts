@@ -139,3 +139,18 @@ export function passwordChangedMail(data: { username: string }): MailContent {
     ]),
   };
 }
+
+/** To the old address when a change is asked for, so a stolen session cannot move the account quietly. */
+export function emailChangeNoticeMail(data: { username: string; newEmail: string }): MailContent {
+  const subject = `Your ${PRODUCT} e-mail address is being changed`;
+  const advice = 'If this was not you, change your password and sign out your other devices right away; the new address takes effect only once its link is opened.';
+  return {
+    subject,
+    text: text([`Hi ${data.username},`, '', `Someone asked to move your ${PRODUCT} account to ${data.newEmail}.`, '', advice]),
+    html: layout(subject, [
+      `Hi ${escapeHtml(data.username)},`,
+      `Someone asked to move your ${PRODUCT} account to <strong>${escapeHtml(data.newEmail)}</strong>.`,
+      escapeHtml(advice),
+    ]),
+  };
+}

@@ -1,0 +1,128 @@
+import { uniqueViolation } from '../../store/errors.js';
+import type { FriendStatus, SocialRepository } from '../../store/social-repository.js';
+import type { DirectoryCursor, PersonRecord, UserDirectory } from '../../store/user-directory.js';
+import type { UserRecord } from '../../store/users-repository.js';
+import { usernameKey, usernameProblem } from '../auth/account-rules.js';
+import { describe, taken, type AccountService } from '../auth/account-service.js';
+import type { ApiTokenService } from '../auth/api-token-service.js';
+import type { AuthContext } from '../auth/context.js';
+import type { SessionService } from '../auth/session-service.js';
+import type { PresenceReader } from '../chats/ports.js';
+import { notFound, validationError, type FieldError } from '../errors.js';
+import type { SocialEventSink } from '../social/ports.js';
+
+export interface ProfileEdit {
+  username?: string;
+  firstName?: string;
+  lastName?: string;
+  bio?: string;
+  email?: string;
+  /** Needed to change the e-mail address, so that a borrowed session cannot take the account. */
+  currentPassword?: string;
+}
+
+/** What leaving takes with it beyond the account's own rows (avatars, chat memberships). */
+export interface AccountLeaving {
+  removeAvatar(userId: number): Promise<void>;
+  leaveChats(userId: number): Promise<void>;
+}
+
+export interface ProfileServiceDeps {
+  ctx: AuthContext;
+  accounts: AccountService;
+  sessions: SessionService;
+  apiTokens: ApiTokenService;
+  directory: UserDirectory;
+  social: SocialRepository;
+  presence: PresenceReader;
+  events: SocialEventSink;
+  leaving: AccountLeaving;
+}
+
+export const BIO_MAX = 500;
+
+/** My profile, other people's, and finding people. */
+export class ProfileService {
+  constructor(private readonly deps: ProfileServiceDeps) {}
+
+  async me(userId: number): Promise<{ user: UserRecord; online: boolean }> {
+    const user = await this.deps.accounts.me(userId);
+    return { user, online: await this.isOnline(userId) };
+  }
+
+  async update(userId: number, edit: ProfileEdit): Promise<{ user: UserRecord; online: boolean }> {
+    const { users, hasher, clock } = this.deps.ctx;
+    const user = await this.deps.accounts.me(userId);
+    const problems: FieldError[] = [];
+    let username: { display: string; key: string } | undefined;
+    if (edit.username !== undefined && edit.username !== user.username) {
+      const problem = usernameProblem(edit.username);
+      if (problem) problems.push({ field: 'username', message: problem.message });
+      else username = { display: edit.username, key: usernameKey(edit.username) };
+    }
+    const bio = edit.bio?.trim();
+    if (bio !== undefined && [...bio].length > BIO_MAX) problems.push({ field: 'bio', message: `must be at most ${BIO_MAX} characters` });
+    if (edit.email !== undefined && edit.currentPassword === undefined && user.passwordHash !== null) {
+      problems.push({ field: 'currentPassword', message: 'is required to change the e-mail address' });
+    }
+    if (problems.length > 0) throw validationError('validation_failed', describe(problems), problems);
+
+    if (edit.email !== undefined && user.passwordHash !== null && !(await hasher.verify(user.passwordHash, edit.currentPassword!))) {
+      throw validationError('wrong_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]);
+    }
+    // Another account's username (its own in another case is fine); the unique index settles races.
+    if (username && username.key !== usernameKey(user.username) && (await users.usernameKeyTaken(username.key))) throw taken('username');
+    try {
+      await users.updateProfile(
+        userId,
+        { username, firstName: edit.firstName?.trim(), lastName: edit.lastName?.trim(), bio },
+        clock.now(),
+      );
+    } catch (error) {
+      if (uniqueViolation(error)) throw taken('username');
+      throw error;
+    }
+    if (edit.email !== undefined) await this.deps.accounts.requestEmailChange(await this.deps.accounts.me(userId), edit.email);
+    return this.me(userId);
+  }
+
+  /**
+   * Deletes the account after checking the password: every session and token ends at once (their
+   * sockets close), the avatar goes, friendships end, chats see the member leave; messages stay,
+   * from a deleted user. The username and address are free again.
+   */
+  async delete(userId: number, password: string | undefined): Promise<void> {
+    const user = await this.deps.accounts.me(userId);
+    if (user.passwordHash !== null && (password === undefined || !(await this.deps.ctx.hasher.verify(user.passwordHash, password)))) {
+      throw validationError('wrong_password', 'The password is wrong', [{ field: 'password', message: 'is wrong' }]);
+    }
+    await this.deps.sessions.endAll(userId);
+    await this.deps.apiTokens.revokeAll(userId);
+    const friends = await this.deps.social.friendIds(userId);
+    await this.deps.leaving.leaveChats(userId);
+    await this.deps.leaving.removeAvatar(userId);
+    await this.deps.ctx.users.delete(userId);
+    for (const friendId of friends) await this.deps.events.notify(friendId, { type: 'friend.removed', userId });
+  }
+
+  async profile(viewerId: number, userId: number): Promise<{ person: PersonRecord; online: boolean; friendship: FriendStatus }> {
+    const person = (await this.deps.directory.byIds([userId])).get(userId);
+    if (!person) throw notFound('user_not_found', 'No such user');
+    const [online, friendship] = await Promise.all([
+      this.isOnline(userId),
+      viewerId === userId ? Promise.resolve<FriendStatus>('none') : this.deps.social.status(viewerId, userId),
+    ]);
+    return { person, online, friendship };
+  }
+
+  async search(viewerId: number, query: string, page: { after?: DirectoryCursor; limit: number }) {
+    const { people } = await this.deps.directory.search(viewerId, query, page);
+    const ids = people.map((p) => p.id);
+    const [online, statuses] = await Promise.all([this.deps.presence.onlineAmong(ids), this.deps.social.statuses(viewerId, ids)]);
+    return people.map((person) => ({ person, online: online.has(person.id), friendship: statuses.get(person.id) ?? 'none' }));
+  }
+
+  private async isOnline(userId: number): Promise<boolean> {
+    return (await this.deps.presence.onlineAmong([userId])).has(userId);
+  }
+}

@@ -1,0 +1,42 @@
+import { Type, type Static } from 'typebox';
+import { Id, NullableTimestamp, Timestamp, iso, isoOrNull } from '../http/schemas.js';
+import type { PersonRecord } from '../store/user-directory.js';
+import { Avatar, avatarView } from './avatars.js';
+
+/** Where two users stand: `blocked` when either blocks the other. */
+export const FriendshipStatus = Type.Union(
+  [Type.Literal('none'), Type.Literal('friends'), Type.Literal('outgoing'), Type.Literal('incoming'), Type.Literal('blocked')],
+  { description: 'none; friends; outgoing: I asked them; incoming: they asked me; blocked: either of us blocks the other' },
+);
+
+/** A user as anyone signed in may see them: never an e-mail address or anything private. */
+export const Person = Type.Object({
+  id: Id,
+  username: Type.String(),
+  firstName: Type.String(),
+  lastName: Type.String(),
+  bio: Type.String(),
+  avatar: Avatar,
+  isOnline: Type.Boolean({ description: 'True while any of their sockets is open, on any node' }),
+  lastSeenAt: NullableTimestamp,
+});
+export type PersonView = Static<typeof Person>;
+
+export const personView = (person: PersonRecord, online: boolean): PersonView => ({
+  id: person.id,
+  username: person.username,
+  firstName: person.firstName,
+  lastName: person.lastName,
+  bio: person.bio,
+  avatar: avatarView(person),
+  isOnline: online,
+  lastSeenAt: isoOrNull(person.lastSeenAt),
+});
+
+export const PublicProfile = Type.Intersect([Person, Type.Object({ friendship: FriendshipStatus })]);
+
+/** A friend, a pending request or a block, with when it began. */
+export const Contact = Type.Intersect([Person, Type.Object({ since: Timestamp })]);
+
+export const contactView = (person: PersonRecord & { since: number }, online: boolean) => ({ ...personView(person, online), since: iso(person.since) });
+
