@@ -83,6 +83,9 @@ export interface BuildOptions {
   clock?: Clock;
 }
 
+/** How long shutdown waits for in-flight requests before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The composition root: adapters, stores, services, HTTP and realtime, wired once. */
@@ -268,7 +271,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: async () => {
         await gateway.stop();
-        await http.close();
+        // In-flight requests get a grace period; a connection still open after it (a client that
+        // never finishes sending its body) is cut so that shutdown always ends.
+        const deadline = setTimeout(() => http.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+        await http.close().finally(() => clearTimeout(deadline));
         await closeAll();
       },
     };

@@ -41,7 +41,13 @@ export function refuseUnfitBody(request: FastifyRequest, reply: FastifyReply, ma
  * keep-alive timeout, so the connection closes after this response.
  */
 function sendUnread(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
-  if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) reply.header('connection', 'close');
+  if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) {
+    reply.header('connection', 'close');
+    // A client still sending keeps the socket open even so; it is cut a moment after the answer has
+    // gone out (at once would reset the connection before the client could read the answer).
+    const socket = request.raw.socket;
+    reply.raw.once('finish', () => setTimeout(() => socket.destroy(), 1000).unref());
+  }
   return sendProblem(request, reply, problem);
 }
 
