@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveKey } from '../../src/adapters/secrets.js';
 import { bearer, login, problem, registerUser } from '../helpers/accounts.js';
+import { blackPng } from '../helpers/images.js';
+import { multipart, type Part } from '../helpers/multipart.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 
 const AUTH_SECRET = randomBytes(32).toString('hex');
@@ -26,28 +27,6 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 // --- helpers -------------------------------------------------------------------------------------
-
-interface Part {
-  name: string;
-  filename?: string;
-  type?: string;
-  data: Buffer | string;
-}
-
-/** A multipart/form-data body written by hand, so tests control every byte of it. */
-function multipart(parts: Part[]): { body: Buffer; contentType: string } {
-  const boundary = `----test-${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const filename = part.filename === undefined ? '' : `; filename="${part.filename}"`;
-    const type = part.type ? `Content-Type: ${part.type}\r\n` : '';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${type}\r\n`));
-    chunks.push(Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 function postParts(target: TestServer, token: string | undefined, parts: Part[]): Promise<Response> {
   const { body, contentType } = multipart(parts);
@@ -110,29 +89,6 @@ async function phonePhoto(format: 'png' | 'jpeg', width = 64, height = 48): Prom
 /** The GPS IFD pointer (tag 0x8825), little-endian as libvips writes it. */
 const hasGps = (exif: Buffer | undefined) => exif !== undefined && exif.includes(Buffer.from([0x25, 0x88]));
 
-/** A PNG by hand: 1-bit grey, every pixel black, tiny on disk however large its dimensions. */
-function blackPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 1; // bit depth
-  header[9] = 0; // greyscale
-  const rows = Buffer.alloc((1 + Math.ceil(width / 8)) * height);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', zlib.deflateSync(rows, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 // --- uploading -----------------------------------------------------------------------------------
 
