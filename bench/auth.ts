@@ -9,8 +9,8 @@ import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib
 import { requestJson } from './lib/http.js';
 import { measureLoad, type LoadResult } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
-import { freePort, runNpmScript, startBuiltServer, type ServerProcess } from './lib/process.js';
-import { markdownTable, writeSection } from './lib/report.js';
+import { cleanupOnExit, freePort, runNpmScript, startBuiltServer, stopServer, type ServerProcess } from './lib/process.js';
+import { argon2Line, markdownTable, writeSection } from './lib/report.js';
 import { formatCount, formatMs, formatRatio, median } from './lib/stats.js';
 
 const runs = integerOption('runs', 3);
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   // The server's own configuration code resolves the settings, so the parameters reported are the
   // ones it runs with, and a setting it would reject fails here first.
   const { argon2 } = loadConfig(settings).auth;
-  const argon2Text = `argon2id, memory ${formatCount(argon2.memoryKib)} KiB, time cost ${argon2.timeCost}, parallelism ${argon2.parallelism}`;
+  const argon2Text = argon2Line(argon2);
   console.log(`bench:auth — ${runs} run(s), ${durationSeconds} s per measurement; ${argon2Text}`);
 
   console.log('building…');
@@ -177,25 +177,13 @@ async function main(): Promise<void> {
 
   let environment: BenchEnvironment | undefined;
   let server: ServerProcess | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      try {
-        if (server) {
-          const exit = await server.stop();
-          if (exit !== 0) console.error(`server exited with ${String(exit)} after SIGTERM:\n${server.output()}`);
-        }
-      } finally {
-        await environment?.cleanup();
-      }
-    })());
-  // Ctrl-C must not leave a temp directory or schema behind.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping the server and cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
+  const cleanup = cleanupOnExit(async () => {
+    try {
+      if (server) await stopServer(server);
+    } finally {
+      await environment?.cleanup();
+    }
+  });
 
   try {
     environment = await createBenchEnvironment(settings);

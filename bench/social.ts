@@ -8,9 +8,9 @@
  * server starts. The people are generated from a fixed seed: every run searches the same directory.
  */
 import { randomBytes } from 'node:crypto';
-import argon2 from 'argon2';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import sharp from 'sharp';
+import { Argon2PasswordHasher } from '../src/adapters/password-hasher.js';
 import { loadConfig } from '../src/config.js';
 import { AVATAR_SIDES } from '../src/services/avatar-keys.js';
 import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
@@ -22,7 +22,7 @@ import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib
 import { requestJson } from './lib/http.js';
 import { measureLoad, type LoadResult } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
-import { freePort, runNpmScript, startBuiltServer, type ServerProcess } from './lib/process.js';
+import { cleanupOnExit, freePort, runNpmScript, startBuiltServer, stopServer, type ServerProcess } from './lib/process.js';
 import { markdownTable, writeSection } from './lib/report.js';
 import { formatCount, formatMs, median } from './lib/stats.js';
 
@@ -639,26 +639,14 @@ async function main(): Promise<void> {
   let environment: BenchEnvironment | undefined;
   let seeding: DatabaseHandle | undefined;
   let server: ServerProcess | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      try {
-        await seeding?.close();
-        if (server) {
-          const exit = await server.stop();
-          if (exit !== 0) console.error(`server exited with ${String(exit)} after SIGTERM:\n${server.output()}`);
-        }
-      } finally {
-        await environment?.cleanup();
-      }
-    })());
-  // Ctrl-C must not leave a temp directory or schema behind.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping the server and cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
+  const cleanup = cleanupOnExit(async () => {
+    try {
+      await seeding?.close();
+      if (server) await stopServer(server);
+    } finally {
+      await environment?.cleanup();
+    }
+  });
 
   try {
     environment = await createBenchEnvironment(settings);
@@ -667,12 +655,7 @@ async function main(): Promise<void> {
     const config = loadConfig(environment.env);
     const { argon2: cost } = config.auth;
     const password = randomText(24);
-    const passwordHash = await argon2.hash(password, {
-      type: argon2.argon2id,
-      memoryCost: cost.memoryKib,
-      timeCost: cost.timeCost,
-      parallelism: cost.parallelism,
-    });
+    const passwordHash = await new Argon2PasswordHasher(cost).hash(password);
     const photo = await makePhoto();
     const upload = multipartBody('file', 'photo.jpg', 'image/jpeg', photo);
     console.log(`photo: ${PHOTO.width}×${PHOTO.height} JPEG, ${formatCount(photo.length / 1024)} KiB`);

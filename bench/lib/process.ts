@@ -144,3 +144,25 @@ export async function startBuiltServer(options: {
   }
   return { child, url, output: () => output, stop };
 }
+
+/**
+ * `work` made to run once, whether called at the end or on Ctrl-C / SIGTERM (which then exit with
+ * 130): an interrupted benchmark must not leave servers, a temp directory or a schema behind.
+ */
+export function cleanupOnExit(work: () => Promise<void>): () => Promise<void> {
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () => (cleaning ??= work());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping and cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  return cleanup;
+}
+
+/** Stops a benchmarked server, showing its output when it did not exit cleanly. */
+export async function stopServer(server: ServerProcess): Promise<void> {
+  const exit = await server.stop();
+  if (exit !== 0) console.error(`server exited with ${String(exit)} after SIGTERM:\n${server.output()}`);
+}

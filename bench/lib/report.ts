@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { projectRoot } from './process.js';
+import { formatCount } from './stats.js';
 
 export const benchmarksFile = path.join(projectRoot, 'docs/BENCHMARKS.md');
 
@@ -75,3 +76,7 @@ export function markdownTable(rows: readonly (readonly string[])[], align: reado
   const rule = header.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
   return [header, rule, ...body].map((row) => `| ${row.join(' | ')} |`).join('\n');
 }
+
+/** The password-hashing cost a server runs with, as one line of a report. */
+export const argon2Line = (cost: { memoryKib: number; timeCost: number; parallelism: number }) =>
+  `argon2id, memory ${formatCount(cost.memoryKib)} KiB, time cost ${cost.timeCost}, parallelism ${cost.parallelism}`;
