@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import { TopicHandlers, type EventBus, type EventHandler, type Unsubscribe } from './bus.js';
 
+/** How long a subscribe whose SUBSCRIBE failed waits for the connection to come back. */
+const RESUBSCRIBE_WAIT_MS = 3000;
+
 /**
  * The multi-node bus over Redis pub/sub. One connection publishes, a second subscribes (a Redis
  * connection in subscriber mode can do nothing else). Topics are namespaced by the key prefix so
@@ -10,6 +13,10 @@ export class RedisBus implements EventBus {
   private readonly handlers = new TopicHandlers();
   /** SUBSCRIBE commands in flight, so a second subscriber to a topic waits until it is live. */
   private readonly pending = new Map<string, Promise<unknown>>();
+  /** Waiters for the next resubscription of every topic after the connection is (re)established. */
+  private resubscribed: Array<() => void> = [];
+  /** Set when a wait for the connection ran out; later subscribes do not wait until it is back. */
+  private unreachable = false;
 
   constructor(
     private readonly publisher: Redis,
@@ -20,8 +27,16 @@ export class RedisBus implements EventBus {
     // After a reconnect (or when Redis was down at start-up), subscribe to every topic again;
     // SUBSCRIBE is idempotent on a connection.
     subscriber.on('ready', () => {
+      this.unreachable = false;
       const topics = this.handlers.topics().map((t) => prefix + t);
-      if (topics.length > 0) subscriber.subscribe(...topics).catch(onHandlerError);
+      const waiters = this.resubscribed;
+      this.resubscribed = [];
+      const done = () => waiters.forEach((wake) => wake());
+      if (topics.length === 0) return done();
+      subscriber.subscribe(...topics).then(done, (error: unknown) => {
+        this.resubscribed.push(...waiters);
+        onHandlerError(error);
+      });
     });
     subscriber.on('message', (channel: string, message: string) => {
       if (!channel.startsWith(prefix)) return;
@@ -42,14 +57,10 @@ export class RedisBus implements EventBus {
 
   async subscribe(topic: string, handler: EventHandler): Promise<Unsubscribe> {
     if (this.handlers.add(topic, handler)) {
-      const subscribing = this.subscriber.subscribe(this.prefix + topic);
+      const subscribing = this.subscribeOnce(topic);
       this.pending.set(topic, subscribing);
       try {
         await subscribing;
-      } catch (error) {
-        // Redis is unreachable: keep the handler, the 'ready' listener subscribes once it is back
-        // (readiness reports the outage meanwhile).
-        this.onHandlerError(error);
       } finally {
         this.pending.delete(topic);
       }
@@ -61,7 +72,32 @@ export class RedisBus implements EventBus {
     };
   }
 
+  /**
+   * Resolves once the topic is live on Redis. When the SUBSCRIBE fails (the connection dropped, or
+   * is not up yet), the handler stays and the 'ready' listener subscribes it again: wait for that,
+   * a bounded time, so a caller does not publish into a subscription that is not there yet. Once
+   * one wait has run out, Redis counts as down (readiness reports it) and nobody else waits.
+   */
+  private async subscribeOnce(topic: string): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.prefix + topic);
+    } catch (error) {
+      this.onHandlerError(error);
+      if (this.unreachable) return;
+      let timer: NodeJS.Timeout | undefined;
+      const back = await new Promise<boolean>((resolve) => {
+        this.resubscribed.push(() => resolve(true));
+        timer = setTimeout(() => resolve(false), RESUBSCRIBE_WAIT_MS);
+      });
+      clearTimeout(timer);
+      if (!back) this.unreachable = true;
+    }
+  }
+
   async close(): Promise<void> {
     this.handlers.clear();
+    const waiters = this.resubscribed;
+    this.resubscribed = [];
+    waiters.forEach((wake) => wake());
   }
 }

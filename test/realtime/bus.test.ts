@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../src/adapters/redis.js';
 import type { EventBus } from '../../src/realtime/bus.js';
@@ -8,15 +9,17 @@ import { usesRedis } from '../helpers/environment.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
+/** Errors the Redis buses reported, shown when a delivery times out. */
+const busErrors: string[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
+  busErrors.length = 0;
 });
 
-function redisBus(prefix: string): EventBus {
-  const url = process.env.REDIS_URL as string;
+function redisBus(prefix: string, url = process.env.REDIS_URL as string): EventBus {
   const publisher = connectRedis(url, 'test-pub');
   const subscriber = connectRedis(url, 'test-sub');
-  const bus = new RedisBus(publisher, subscriber, prefix);
+  const bus = new RedisBus(publisher, subscriber, prefix, (error) => busErrors.push(String(error)));
   cleanups.push(async () => {
     await bus.close();
     publisher.disconnect();
@@ -40,7 +43,9 @@ function contract(name: string, makePair: () => [EventBus, EventBus]) {
       await a.subscribe('chat.1', onA.handler);
       await b.subscribe('chat.1', onB.handler);
       for (let i = 1; i <= 20; i++) await a.publish('chat.1', { seq: i });
-      await waitUntil(() => onA.seen.length === 20 && onB.seen.length === 20, 'twenty events on both');
+      await waitUntil(() => onA.seen.length >= 20 && onB.seen.length >= 20, 'twenty events on both').catch((error: Error) => {
+        throw new Error(`${error.message}: A saw ${onA.seen.length}, B saw ${onB.seen.length}; bus errors: ${busErrors.join('; ') || 'none'}`);
+      });
       const expected = Array.from({ length: 20 }, (_, i) => ({ seq: i + 1 }));
       expect(onA.seen).toEqual(expected);
       expect(onB.seen).toEqual(expected);
@@ -110,4 +115,48 @@ describe.runIf(usesRedis)('Redis', () => {
     await sleep(100);
     expect(seen.seen).toEqual([{ from: 'a' }]);
   });
+
+  it('a subscribe made while Redis is unreachable resolves once it is back, and then receives', async () => {
+    const redis = new URL(process.env.REDIS_URL as string);
+    const port = await freePort();
+    const prefix = `test-${randomBytes(4).toString('hex')}:`;
+    // Redis "comes back" later: a proxy to the real server starts on the port the bus dials.
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = createConnection(Number(redis.port || 6379), redis.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => socket.destroy()).on('close', () => (client.destroy(), upstream.destroy()));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      if (proxy.listening) await closeServer(proxy);
+    });
+    const late = redisBus(prefix, `redis://127.0.0.1:${port}`);
+    const seen = collector();
+    let live = false;
+    const subscribing = late.subscribe('chat.1', seen.handler).then(() => (live = true));
+    await sleep(700);
+    expect(live).toBe(false);
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    await subscribing;
+    await redisBus(prefix).publish('chat.1', { after: 'outage' });
+    await waitUntil(() => seen.seen.length === 1, 'the event published after the outage');
+    expect(seen.seen).toEqual([{ after: 'outage' }]);
+  });
 });
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await closeServer(probe);
+  return port;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.close();
+  return new Promise((resolve) => server.once('close', () => resolve()));
+}
