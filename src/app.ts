@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createAttemptLimiter, unlimitedAttempts } from './adapters/attempt-limiter.js';
+import type { BlobStore } from './adapters/blobs/blob-store.js';
 import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
+import { S3BlobStore } from './adapters/blobs/s3-blob-store.js';
 import { systemClock, type Clock } from './adapters/clock.js';
 import { FileUrls } from './adapters/file-urls.js';
 import { SharpImageProcessor } from './adapters/images.js';
@@ -121,6 +123,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     }
     closers.push(() => bus.close());
 
+    // Files: one private bucket when configured, else the disk under DATA_DIR.
+    let blobs: BlobStore;
+    if (config.s3) {
+      const bucket = new S3BlobStore(config.s3);
+      closers.push(async () => bucket.close());
+      readinessChecks.push({ name: 's3', check: () => bucket.ping() });
+      blobs = bucket;
+    } else {
+      blobs = new FsBlobStore(path.join(config.dataDir, 'files'));
+    }
+
     const http = await createHttpServer({ config, version, readinessChecks });
     logger.current = http.log;
 
@@ -179,14 +192,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const chatsRepository = new ChatsRepository(database.db, rosters);
     const uploads = new UploadService({
       uploads: new UploadsRepository(database.db),
-      blobs: new FsBlobStore(path.join(config.dataDir, 'files')),
+      blobs,
       images: new SharpImageProcessor({ maxPixels: config.uploads.maxImagePixels }),
       clock,
       isChatMember: (chatId, userId) => chatsRepository.isMember(chatId, userId),
     });
     const avatars = new AvatarService({
       avatars: new AvatarsRepository(database.db),
-      blobs: new FsBlobStore(path.join(config.dataDir, 'files')),
+      blobs,
       images: new SharpImageProcessor({ maxPixels: config.avatars.maxPixels }),
       initials: new FontInitialsRenderer(),
       clock,

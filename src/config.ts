@@ -82,6 +82,12 @@ const secret = makeValidator<string>((input) => {
   return input;
 });
 
+const secretText = makeValidator<string>((input) => {
+  // Not echoed: it is a secret.
+  if (!/^\S{1,256}$/.test(input)) throw new EnvError('expected 1-256 characters without spaces');
+  return input;
+});
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const nodeEnvs = ['development', 'production', 'test'] as const;
 
@@ -121,6 +127,16 @@ const specs = {
   FILE_URL_TTL_SECONDS: integer(60, 7 * 86_400)({ default: 86_400, desc: 'lifetime of signed file URLs' }),
   AVATAR_MAX_BYTES: integer(1, 100 * 1024 * 1024)({ default: 5 * 1024 * 1024, desc: 'largest avatar image accepted' }),
   AVATAR_MAX_PIXELS: integer(1, 1_000_000_000)({ default: 40_000_000, desc: 'larger avatar images are refused before decoding' }),
+  S3_BUCKET: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lower-case letters, digits, . and -)')({
+    default: undefined,
+    desc: 'store files in this S3-compatible bucket instead of DATA_DIR/files',
+  }),
+  S3_REGION: text(/^[a-z0-9-]{1,40}$/, 'a region name such as us-east-1')({ default: 'us-east-1' }),
+  S3_ENDPOINT: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'S3-compatible endpoint; AWS when unset' }),
+  S3_FORCE_PATH_STYLE: boolean({ default: false, desc: 'bucket in the URL path, as most S3-compatible stores want' }),
+  S3_ACCESS_KEY_ID: text(/^\S{1,128}$/, 'an access key id')({ default: undefined }),
+  S3_SECRET_ACCESS_KEY: secretText({ default: undefined }),
+  S3_URL_TTL_SECONDS: integer(10, 7 * 86_400)({ default: 300, desc: 'lifetime of the presigned URLs /files/* redirects to' }),
   MAX_GROUP_MEMBERS: integer(2, 100_000)({ default: 1000 }),
   FRIENDS_AUTO_ACCEPT: boolean({ default: false, desc: 'a friend request makes a friendship at once, as in the older clients' }),
   WS_HEARTBEAT_SECONDS: integer(1, 300)({ default: 25, desc: 'ping interval; a socket missing one pong is closed' }),
@@ -173,6 +189,16 @@ export interface Config {
   mail: { smtpUrl?: string; from: string };
   uploads: { maxBytes: number; maxImagePixels: number; urlTtlSeconds: number };
   avatars: { maxBytes: number; maxPixels: number };
+  /** Set when files live in an S3-compatible bucket; the filesystem under DATA_DIR otherwise. */
+  s3?: {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    forcePathStyle: boolean;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    urlTtlSeconds: number;
+  };
   chats: { maxGroupMembers: number };
   friends: { autoAccept: boolean };
   realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };
@@ -203,6 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clean.NODE_ENV === 'production' && !clean.AUTH_SECRET) {
     throw new ConfigError('AUTH_SECRET', 'is required in production (at least 32 random characters)');
   }
+  if (Boolean(clean.S3_ACCESS_KEY_ID) !== Boolean(clean.S3_SECRET_ACCESS_KEY)) {
+    const missing = clean.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
+    throw new ConfigError(missing, 'is required with the other S3 key (set both, or neither for the default credential chain)');
+  }
   const cors = clean.CORS_ORIGINS.trim();
   return {
     nodeEnv: clean.NODE_ENV,
@@ -231,6 +261,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: clean.SMTP_URL, from: clean.MAIL_FROM },
     uploads: { maxBytes: clean.MAX_UPLOAD_BYTES, maxImagePixels: clean.MAX_IMAGE_PIXELS, urlTtlSeconds: clean.FILE_URL_TTL_SECONDS },
     avatars: { maxBytes: clean.AVATAR_MAX_BYTES, maxPixels: clean.AVATAR_MAX_PIXELS },
+    s3: clean.S3_BUCKET
+      ? {
+          bucket: clean.S3_BUCKET,
+          region: clean.S3_REGION,
+          endpoint: clean.S3_ENDPOINT,
+          forcePathStyle: clean.S3_FORCE_PATH_STYLE,
+          accessKeyId: clean.S3_ACCESS_KEY_ID,
+          secretAccessKey: clean.S3_SECRET_ACCESS_KEY,
+          urlTtlSeconds: clean.S3_URL_TTL_SECONDS,
+        }
+      : undefined,
     chats: { maxGroupMembers: clean.MAX_GROUP_MEMBERS },
     friends: { autoAccept: clean.FRIENDS_AUTO_ACCEPT },
     realtime: {

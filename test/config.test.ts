@@ -22,6 +22,8 @@ describe('configuration', () => {
     ['TRUST_PROXY', 'maybe', 'TRUST_PROXY: expected true, false, a hop count or a list of addresses, got "maybe"'],
     ['DATABASE_SCHEMA', 'Robert); drop', 'DATABASE_SCHEMA: expected a lower-case PostgreSQL schema name, got "Robert); drop"'],
     ['DOCS_ENABLED', 'perhaps', 'DOCS_ENABLED: expected true or false, got "perhaps"'],
+    ['S3_BUCKET', 'My_Bucket', 'S3_BUCKET: expected an S3 bucket name (3-63 lower-case letters, digits, . and -), got "My_Bucket"'],
+    ['S3_ENDPOINT', 'ftp://store', 'S3_ENDPOINT: expected a http:// or https:// URL'],
   ])('refuses %s=%s with one line naming the variable', (name, value, message) => {
     let error: unknown;
     try {
@@ -32,6 +34,14 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe(message);
     expect((error as ConfigError).variable).toBe(name);
+  });
+
+  it('stores files on disk unless a bucket is named, and wants both S3 keys or neither', () => {
+    expect(loadConfig({}).s3).toBeUndefined();
+    const config = loadConfig({ S3_BUCKET: 'media', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true' });
+    expect(config.s3).toEqual({ bucket: 'media', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, accessKeyId: undefined, secretAccessKey: undefined, urlTtlSeconds: 300 });
+    expect(() => loadConfig({ S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'AKIA' })).toThrow('S3_SECRET_ACCESS_KEY: is required with the other S3 key');
+    expect(() => loadConfig({ S3_BUCKET: 'media', S3_SECRET_ACCESS_KEY: 'x' })).toThrow('S3_ACCESS_KEY_ID: is required with the other S3 key');
   });
 
   it('parses lists and flags', () => {

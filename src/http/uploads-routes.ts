@@ -13,7 +13,7 @@ import type { HttpServer } from './server.js';
 import { Attachment, uploadView } from '../views/uploads.js';
 
 export interface UploadRouteDeps {
-  config: Pick<Config, 'uploads'>;
+  config: Pick<Config, 'uploads' | 's3'>;
   uploads: UploadService;
   fileUrls: FileUrls;
   authenticate: ReturnType<typeof createAuthenticate>;
@@ -26,6 +26,7 @@ export interface UploadRouteDeps {
 export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): Promise<void> {
   const { uploads, fileUrls, authenticate } = deps;
   const { maxBytes } = deps.config.uploads;
+  const directUrlTtl = deps.config.s3?.urlTtlSeconds ?? 0;
   const tags = ['uploads'];
 
   // Multipart parsing exists only in this scope: no other route accepts multipart bodies.
@@ -75,7 +76,9 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
       description:
         'Readable with a signed URL as returned in `url` and `thumbnailUrl` (no credentials needed until `exp`), ' +
         'or with credentials by a user allowed to read the file. Unknown files and files you may not read are both 404. ' +
-        'Supports `Range: bytes=…` and `If-None-Match`. Only images are served inline; anything else is a download.',
+        'Supports `Range: bytes=…` and `If-None-Match`. Only images are served inline; anything else is a download. ' +
+        'When files live in an S3-compatible bucket, the answer is instead a 302 to a presigned URL of a few minutes, ' +
+        'which serves the same bytes and headers (and ranges) from the bucket.',
       security: [{}, ...signedIn],
       querystring: Type.Object({
         exp: Type.Optional(Type.String({ maxLength: 20, description: 'Expiry of a signed URL, Unix seconds' })),
@@ -97,6 +100,16 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
       }
       const file = await uploads.findFile(key);
       if (!file || (!signed && !(await uploads.canRead(principalOf(request).userId, file.upload)))) return notFound();
+
+      // With a bucket behind us, the reader now gets the bytes from it directly: a presigned URL
+      // that lives a few minutes (or less, when this URL expires sooner), with the same headers.
+      const directTtl = Math.min(directUrlTtl, signed ? fileUrls.secondsLeft(exp) : directUrlTtl);
+      const direct = await uploads.directUrl(file, { expiresInSeconds: directTtl, contentDisposition: dispositionOf(file) });
+      if (direct !== undefined) {
+        // The redirect may be reused for half the presigned URL's life, and only by this reader.
+        return reply.code(302).header('location', direct).header('cache-control', `private, max-age=${Math.floor(directTtl / 2)}`).send();
+      }
+
       const info = await uploads.statFile(file);
       if (!info) return notFound();
 
@@ -171,11 +184,13 @@ function sendFileHeaders(reply: FastifyReply, file: StoredFile, signed: boolean)
     .header('accept-ranges', 'bytes')
     // A download can never run as a page in our origin, even if it is HTML or SVG; images shown
     // inline get the same policy, which forbids scripts anyway.
-    .header('content-disposition', contentDisposition(file.inline ? 'inline' : 'attachment', file.name))
+    .header('content-disposition', dispositionOf(file))
     .header('content-security-policy', "default-src 'none'; sandbox");
   // A signed URL is meant to be embedded by the client app wherever it runs, like a bucket URL.
   if (signed) reply.header('cross-origin-resource-policy', 'cross-origin');
 }
+
+const dispositionOf = (file: StoredFile) => contentDisposition(file.inline ? 'inline' : 'attachment', file.name);
 
 /** RFC 6266: an ASCII fallback name, and the real one in RFC 8187 encoding. */
 function contentDisposition(type: 'inline' | 'attachment', name: string): string {

@@ -132,6 +132,11 @@ export class UploadService {
     return this.deps.blobs.read(file.key, range);
   }
 
+  /** A short-lived URL straight into the blob store, or undefined when the API must stream the file. */
+  directUrl(file: StoredFile, options: { expiresInSeconds: number; contentDisposition: string }): Promise<string | undefined> {
+    return this.deps.blobs.directUrl(file.key, { ...options, contentType: file.contentType });
+  }
+
   private async processImage(data: Buffer, format: ImageFormat) {
     const { images } = this.deps;
     try {

@@ -14,9 +14,16 @@ export interface ByteRange {
   end: number;
 }
 
+/** How a presigned URL should answer: the headers a download needs, since the store sends them. */
+export interface DirectUrlOptions {
+  expiresInSeconds: number;
+  contentType: string;
+  contentDisposition: string;
+}
+
 /**
- * Where file bytes live: the local disk now, an S3-compatible bucket later. Objects are written
- * once under keys the caller chose and never changed, so a key names one content for good.
+ * Where file bytes live: the local disk or an S3-compatible bucket. Objects are written once under
+ * keys the caller chose and never changed, so a key names one content for good.
  */
 export interface BlobStore {
   /** Stores `body` under `key`; readers see either nothing or the whole object, never part of it. */
@@ -27,6 +34,14 @@ export interface BlobStore {
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the object; nothing happens when there is none. */
   delete(key: string): Promise<void>;
+  /**
+   * A URL at which a client reads the object straight from the store, without credentials, until
+   * it expires (an S3 presigned URL); undefined when the store has none and the API streams the
+   * bytes from `read` itself (the filesystem).
+   */
+  directUrl(key: string, options: DirectUrlOptions): Promise<string | undefined>;
+  /** Resolves when the store answers; for readiness. */
+  ping(): Promise<void>;
 }
 
 export class InvalidBlobKeyError extends Error {
