@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { cleanEnv, makeValidator, EnvError, EnvMissingError } from 'envalid';
+import type { S3BlobStoreOptions } from './adapters/blobs/s3-blob-store.js';
 
 /** Thrown when an environment variable is missing or has the wrong form; the message is one line. */
 export class ConfigError extends Error {
@@ -190,15 +191,7 @@ export interface Config {
   uploads: { maxBytes: number; maxImagePixels: number; urlTtlSeconds: number };
   avatars: { maxBytes: number; maxPixels: number };
   /** Set when files live in an S3-compatible bucket; the filesystem under DATA_DIR otherwise. */
-  s3?: {
-    bucket: string;
-    region: string;
-    endpoint?: string;
-    forcePathStyle: boolean;
-    accessKeyId?: string;
-    secretAccessKey?: string;
-    urlTtlSeconds: number;
-  };
+  s3?: S3BlobStoreOptions & { urlTtlSeconds: number };
   chats: { maxGroupMembers: number };
   friends: { autoAccept: boolean };
   realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };

@@ -54,6 +54,8 @@ const NO_INITIALS = 'none';
 const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
 const graphemes = (text: string) => Array.from(segmenter.segment(text), (s) => s.segment);
 const startsWithLetter = (grapheme: string) => /^\p{L}/u.test(grapheme);
+// Printable ASCII: one character, one grapheme.
+const ASCII = /^[ -~]*$/;
 
 /** One grapheme as an initial: compatibility forms folded (full-width Ａ is A), upper-cased when that keeps it one grapheme (ß stays ß). */
 function asInitial(grapheme: string): string {
@@ -66,6 +68,9 @@ function asInitial(grapheme: string): string {
 
 /** The first letter of `text` as an initial, if it has one. */
 function firstLetter(text: string): string | undefined {
+  // Most names are ASCII, where every character is a grapheme and NFKC changes nothing: skip the
+  // segmenter, which costs far more than the rest of a profile's view (lists show many at once).
+  if (ASCII.test(text)) return /[A-Za-z]/.exec(text)?.[0].toUpperCase();
   const grapheme = graphemes(text.normalize('NFKC')).find(startsWithLetter);
   if (grapheme === undefined) return undefined;
   const initial = asInitial(grapheme);
