@@ -155,6 +155,9 @@ const specs = {
   RATE_LIMIT_CODE_CHECK: rateLimit({ default: { max: 20, windowMs: 15 * 60_000 } }),
 };
 
+/** Every variable the server reads, for the documentation check. */
+export const configVariables: readonly string[] = Object.keys(specs);
+
 export interface RateLimitRule {
   max: number;
   windowMs: number;
