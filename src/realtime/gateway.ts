@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../adapters/clock.js';
 import type { PresenceStore } from '../adapters/presence-store.js';
@@ -14,6 +15,7 @@ import type { UsersRepository } from '../store/users-repository.js';
 import type { EventBus } from './bus.js';
 import { parseClientFrame, type ClientFrame } from './client-frames.js';
 import { DELIVER_TOPIC, type BusDelivery, type Delivery } from './delivery.js';
+import { textFrame } from './wire-frame.js';
 
 /** Close codes (docs/REALTIME.md). */
 export const CloseCode = {
@@ -58,12 +60,15 @@ class Connection {
   nextPingAt: number;
   framesInWindow = 0;
   windowStartedAt = 0;
-  readonly lastTyping = new Map<number, number>();
+  // Both maps are made on first use: most sockets only listen, and 20,000 of them are held at once.
+  private typingAt?: Map<number, number>;
   /** The last send into each chat from this socket: the next one waits for it, keeping their order. */
-  readonly sending = new Map<number, Promise<unknown>>();
+  private sendingTo?: Map<number, Promise<unknown>>;
 
   constructor(
     readonly socket: WebSocket,
+    /** The upgraded TCP connection under `socket`. */
+    private readonly wire: Duplex,
     readonly principal: Principal,
     readonly username: string,
     private readonly maxBufferedBytes: number,
@@ -78,21 +83,32 @@ class Connection {
     return this.principal.userId;
   }
 
+  get lastTyping(): Map<number, number> {
+    return (this.typingAt ??= new Map());
+  }
+
+  get sending(): Map<number, Promise<unknown>> {
+    return (this.sendingTo ??= new Map());
+  }
+
   /**
-   * Sends a UTF-8 encoded JSON frame, unless the client has fallen so far behind that it must go
-   * (memory stays bounded). Taking bytes, not a string, lets one encoding serve every recipient.
+   * Writes a complete text frame (see wire-frame.ts) straight to the connection's TCP socket,
+   * unless the client has fallen so far behind that it must go (memory stays bounded). `ws` writes
+   * its own frames (pings, close) synchronously to the same socket, since no extension is
+   * negotiated, so the order on the wire is the order of the calls; `bufferedAmount` counts these
+   * bytes too, as it reads the socket's own buffer.
    */
-  send(data: Buffer): void {
+  send(frame: Buffer): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount + data.length > this.maxBufferedBytes) {
+    if (this.socket.bufferedAmount + frame.length > this.maxBufferedBytes) {
       this.close(CloseCode.tooSlow, 'too slow: the outgoing buffer is full');
       return;
     }
-    this.socket.send(data, { binary: false });
+    this.wire.write(frame);
   }
 
   sendFrame(frame: Record<string, unknown>): void {
-    this.send(Buffer.from(JSON.stringify(frame)));
+    this.send(textFrame(Buffer.from(JSON.stringify(frame))));
   }
 
   /** A clean close, then the hard way if the peer does not answer (it may not be reading). */
@@ -202,7 +218,7 @@ export class Gateway {
       socket.close(CloseCode.unauthorized, handshake?.code ?? 'unauthorized');
       return;
     }
-    const connection = new Connection(socket, handshake.principal, handshake.username, this.deps.settings.maxBufferedBytes, (c) => void this.onClose(c), this.deps.settings.heartbeatMs);
+    const connection = new Connection(socket, request.raw.socket, handshake.principal, handshake.username, this.deps.settings.maxBufferedBytes, (c) => void this.onClose(c), this.deps.settings.heartbeatMs);
     let set = this.byUser.get(connection.userId);
     if (!set) {
       set = new Set();
@@ -265,7 +281,7 @@ export class Gateway {
     for (const userId of delivery.to) {
       const set = this.byUser.get(userId);
       if (!set) continue;
-      data ??= Buffer.from(JSON.stringify(delivery.frame));
+      data ??= textFrame(Buffer.from(JSON.stringify(delivery.frame)));
       for (const connection of set) connection.send(data);
     }
   }
