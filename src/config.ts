@@ -77,17 +77,12 @@ const rateLimit = makeValidator<{ max: number; windowMs: number }>((input) => {
   return { max: Number(match[1]), windowMs: Number(match[2]) * unit };
 });
 
-const secret = makeValidator<string>((input) => {
-  // Not echoed: it is a secret.
-  if (input.length < 32) throw new EnvError('expected at least 32 characters');
-  return input;
-});
-
-const secretText = makeValidator<string>((input) => {
-  // Not echoed: it is a secret.
-  if (!/^\S{1,256}$/.test(input)) throw new EnvError('expected 1-256 characters without spaces');
-  return input;
-});
+/** Like `text`, but the value is never echoed: it is a secret. */
+const secret = (pattern: RegExp, description: string) =>
+  makeValidator<string>((input) => {
+    if (!pattern.test(input)) throw new EnvError(`expected ${description}`);
+    return input;
+  });
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const nodeEnvs = ['development', 'production', 'test'] as const;
@@ -111,7 +106,7 @@ const specs = {
   DOCS_ENABLED: boolean({ default: true, desc: 'serve /docs and /openapi.json' }),
 
   APP_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of the client app, for links in mail' }),
-  AUTH_SECRET: secret({ default: undefined, desc: 'signs access tokens and codes; generated into DATA_DIR when unset outside production' }),
+  AUTH_SECRET: secret(/^[\s\S]{32,}$/, 'at least 32 characters')({ default: undefined, desc: 'signs access tokens and codes; generated into DATA_DIR when unset outside production' }),
   ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400)({ default: 900 }),
   REFRESH_TOKEN_TTL_DAYS: integer(1, 365)({ default: 30 }),
   REQUIRE_EMAIL_VERIFICATION: boolean({ default: false }),
@@ -136,7 +131,7 @@ const specs = {
   S3_ENDPOINT: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'S3-compatible endpoint; AWS when unset' }),
   S3_FORCE_PATH_STYLE: boolean({ default: false, desc: 'bucket in the URL path, as most S3-compatible stores want' }),
   S3_ACCESS_KEY_ID: text(/^\S{1,128}$/, 'an access key id')({ default: undefined }),
-  S3_SECRET_ACCESS_KEY: secretText({ default: undefined }),
+  S3_SECRET_ACCESS_KEY: secret(/^\S{1,256}$/, '1-256 characters without spaces')({ default: undefined }),
   S3_URL_TTL_SECONDS: integer(10, 7 * 86_400)({ default: 300, desc: 'lifetime of the presigned URLs /files/* redirects to' }),
   MAX_GROUP_MEMBERS: integer(2, 100_000)({ default: 1000 }),
   FRIENDS_AUTO_ACCEPT: boolean({ default: false, desc: 'a friend request makes a friendship at once, as in the older clients' }),

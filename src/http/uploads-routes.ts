@@ -103,7 +103,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
 
       // With a bucket behind us, the reader now gets the bytes from it directly: a presigned URL
       // that lives a few minutes (or less, when this URL expires sooner), with the same headers.
-      const directTtl = Math.min(directUrlTtl, signed ? fileUrls.secondsLeft(exp) : directUrlTtl);
+      const directTtl = signed ? Math.min(directUrlTtl, fileUrls.secondsLeft(exp)) : directUrlTtl;
       const direct = await uploads.directUrl(file, { expiresInSeconds: directTtl, contentDisposition: dispositionOf(file) });
       if (direct !== undefined) {
         // The redirect may be reused for half the presigned URL's life, and only by this reader.

@@ -13,8 +13,8 @@ export class RedisBus implements EventBus {
   private readonly handlers = new TopicHandlers();
   /** SUBSCRIBE commands in flight, so a second subscriber to a topic waits until it is live. */
   private readonly pending = new Map<string, Promise<unknown>>();
-  /** Waiters for the next resubscription of every topic after the connection is (re)established. */
-  private resubscribed: Array<() => void> = [];
+  /** Settles at the next resubscription of every topic once the connection is (re)established. */
+  private resubscribed = signal();
   /** Set when a wait for the connection ran out; later subscribes do not wait until it is back. */
   private unreachable = false;
 
@@ -29,14 +29,7 @@ export class RedisBus implements EventBus {
     subscriber.on('ready', () => {
       this.unreachable = false;
       const topics = this.handlers.topics().map((t) => prefix + t);
-      const waiters = this.resubscribed;
-      this.resubscribed = [];
-      const done = () => waiters.forEach((wake) => wake());
-      if (topics.length === 0) return done();
-      subscriber.subscribe(...topics).then(done, (error: unknown) => {
-        this.resubscribed.push(...waiters);
-        onHandlerError(error);
-      });
+      (topics.length > 0 ? subscriber.subscribe(...topics) : Promise.resolve()).then(() => this.announceResubscribed(), onHandlerError);
     });
     subscriber.on('message', (channel: string, message: string) => {
       if (!channel.startsWith(prefix)) return;
@@ -85,19 +78,28 @@ export class RedisBus implements EventBus {
       this.onHandlerError(error);
       if (this.unreachable) return;
       let timer: NodeJS.Timeout | undefined;
-      const back = await new Promise<boolean>((resolve) => {
-        this.resubscribed.push(() => resolve(true));
-        timer = setTimeout(() => resolve(false), RESUBSCRIBE_WAIT_MS);
-      });
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), RESUBSCRIBE_WAIT_MS)));
+      this.unreachable = await Promise.race([this.resubscribed.promise.then(() => false), timedOut]);
       clearTimeout(timer);
-      if (!back) this.unreachable = true;
     }
+  }
+
+  /** Wakes every subscribe waiting for the connection, and starts a new wait for the next outage. */
+  private announceResubscribed(): void {
+    const current = this.resubscribed;
+    this.resubscribed = signal();
+    current.resolve();
   }
 
   async close(): Promise<void> {
     this.handlers.clear();
-    const waiters = this.resubscribed;
-    this.resubscribed = [];
-    waiters.forEach((wake) => wake());
+    this.announceResubscribed();
   }
+}
+
+/** A promise and the function that resolves it (Promise.withResolvers arrives with Node 22). */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }

@@ -40,8 +40,6 @@ export interface BlobStore {
    * bytes from `read` itself (the filesystem).
    */
   directUrl(key: string, options: DirectUrlOptions): Promise<string | undefined>;
-  /** Resolves when the store answers; for readiness. */
-  ping(): Promise<void>;
 }
 
 export class InvalidBlobKeyError extends Error {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobNotFoundError, InvalidBlobKeyError, assertValidBlobKey, type BlobInfo, type BlobStore, type ByteRange, type DirectUrlOptions } from './blob-store.js';
+import { BlobNotFoundError, InvalidBlobKeyError, assertValidBlobKey, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
 
 const META_DIR = '.meta';
 
@@ -62,14 +62,9 @@ export class FsBlobStore implements BlobStore {
   }
 
   /** Files on disk have no URL of their own: the API serves them (`GET /files/*`). */
-  async directUrl(key: string, _options?: DirectUrlOptions): Promise<undefined> {
+  async directUrl(key: string): Promise<undefined> {
     assertValidBlobKey(key);
     return undefined;
-  }
-
-  async ping(): Promise<void> {
-    await fs.mkdir(this.root, { recursive: true });
-    await fs.access(this.root, fs.constants.W_OK);
   }
 
   private pathOf(key: string): string {
