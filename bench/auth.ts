@@ -54,7 +54,7 @@ async function createAccount(url: string): Promise<Account> {
   await requestJson(`${url}/api/v1/auth/register`, { body: { username, email: `${username}@example.com`, password }, expect: 201 });
   const accessToken = await logIn(url, username, password);
   const created = await requestJson<{ token: string }>(`${url}/api/v1/auth/tokens`, {
-    body: { name: 'bench' },
+    body: { name: 'bench', password },
     headers: { authorization: `Bearer ${accessToken}` },
     expect: 201,
   });

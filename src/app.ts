@@ -28,8 +28,11 @@ import { registerUploads } from './http/uploads-routes.js';
 import { registerAvatarRoutes } from './http/avatar-routes.js';
 import { registerUserRoutes } from './http/users-routes.js';
 import { registerSocialRoutes } from './http/social-routes.js';
+import { ChatAdmission } from './services/social/chat-admission.js';
 import { SocialService } from './services/social/social-service.js';
+import { VisiblePresence } from './services/social/visible-presence.js';
 import { ProfileService } from './services/users/profile-service.js';
+import { PrivacyRepository } from './store/privacy-repository.js';
 import { SocialRepository } from './store/social-repository.js';
 import { UserDirectory } from './store/user-directory.js';
 import type { EventBus } from './realtime/bus.js';
@@ -41,9 +44,11 @@ import { AccessTokens } from './services/auth/access-tokens.js';
 import { AccountService } from './services/auth/account-service.js';
 import { ApiTokenService } from './services/auth/api-token-service.js';
 import type { AuthContext } from './services/auth/context.js';
+import { ChatAccess } from './services/chats/chat-access.js';
 import { ChatService } from './services/chats/chat-service.js';
 import { MessageService } from './services/chats/message-service.js';
 import { CredentialCache } from './services/auth/credential-cache.js';
+import { CredentialEviction } from './services/auth/credential-eviction.js';
 import { PasswordService } from './services/auth/password-service.js';
 import { SessionService } from './services/auth/session-service.js';
 import { Housekeeping } from './services/housekeeping.js';
@@ -166,10 +171,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       loginAttempts: config.rateLimits.enabled
         ? createAttemptLimiter({ ...config.rateLimits.loginPerAccount, redis, keyPrefix: `${config.redis.keyPrefix}login-fail` })
         : unlimitedAttempts,
-      keys: { oneTimeCode: deriveKey(rootSecret, 'one-time-code'), csrf: deriveKey(rootSecret, 'csrf') },
+      keys: { oneTimeCode: deriveKey(rootSecret, 'one-time-code'), csrf: deriveKey(rootSecret, 'csrf'), refreshToken: deriveKey(rootSecret, 'refresh-token') },
       settings: {
         appUrl: config.appUrl,
         refreshTokenTtlMs: config.auth.refreshTokenTtlDays * 24 * 60 * 60 * 1000,
+        refreshReuseGraceMs: config.auth.refreshReuseGraceSeconds * 1000,
         requireEmailVerification: config.auth.requireEmailVerification,
         passwordRequireMixed: config.auth.passwordRequireMixed,
       },
@@ -177,7 +183,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const accounts = new AccountService(authContext);
     const sessions = new SessionService(authContext);
     await sessions.start();
-    const passwords = new PasswordService(authContext, sessions);
+    const credentials = new CredentialEviction(authContext);
+    const passwords = new PasswordService(authContext, credentials);
     const apiTokens = new ApiTokenService(authContext);
 
     // --- chats and real time -------------------------------------------------------------------
@@ -196,6 +203,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       images: new SharpImageProcessor({ maxPixels: config.uploads.maxImagePixels }),
       clock,
       isChatMember: (chatId, userId) => chatsRepository.isMember(chatId, userId),
+      reportError: (error, message) => http.log.warn({ err: error }, message),
     });
     const avatars = new AvatarService({
       avatars: new AvatarsRepository(database.db),
@@ -209,16 +217,27 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     const messagesRepository = new MessagesRepository(database.db, database.sqlite);
     const socialRepository = new SocialRepository(database.db);
-    const chatDeps = { chats: chatsRepository, messages: messagesRepository, events: delivery, blocks: socialRepository, clock };
-    const chats = new ChatService({ ...chatDeps, presence: presenceStore, maxGroupMembers: config.chats.maxGroupMembers });
-    const messages = new MessageService({ ...chatDeps, users });
+    const privacy = new PrivacyRepository(database.db);
+    // Blocks and privacy settings hold on every path that shows presence, notifies or adds someone.
+    const visiblePresence = new VisiblePresence({ presence: presenceStore, social: socialRepository });
+    const chats = new ChatService({
+      chats: chatsRepository,
+      messages: messagesRepository,
+      events: delivery,
+      presence: visiblePresence,
+      admission: new ChatAdmission({ social: socialRepository, privacy }),
+      clock,
+      maxGroupMembers: config.chats.maxGroupMembers,
+    });
+    const chatAccess = new ChatAccess({ chats: chatsRepository, blocks: socialRepository, events: delivery });
+    const messages = new MessageService({ access: chatAccess, chats: chatsRepository, messages: messagesRepository, users, clock });
 
     // --- people --------------------------------------------------------------------------------
     const directory = new UserDirectory(database.db);
     const social = new SocialService({
       social: socialRepository,
       directory,
-      presence: presenceStore,
+      presence: visiblePresence,
       events: delivery,
       clock,
       autoAccept: config.friends.autoAccept,
@@ -226,13 +245,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const profiles = new ProfileService({
       ctx: authContext,
       accounts,
-      sessions,
-      apiTokens,
+      credentials,
       directory,
       social: socialRepository,
-      presence: presenceStore,
+      privacy,
+      presence: visiblePresence,
       events: delivery,
-      leaving: { leaveChats: (userId) => chats.removeAccount(userId), removeAvatar: (userId) => avatars.removeAll(userId) },
+      leaving: {
+        leaveChats: (userId) => chats.removeAccount(userId),
+        removeAvatar: (userId) => avatars.removeAll(userId),
+        removeUnsentUploads: (userId) => uploads.removeUnattached(userId),
+      },
     });
     const gateway = new Gateway({
       bus,
@@ -241,7 +264,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       messages,
       users,
       presence: presenceStore,
-      presenceAudience: async (userId) => [...new Set([...(await chatsRepository.directPartners(userId)), ...(await socialRepository.friendIds(userId))])],
+      presenceAudience: async (userId) =>
+        visiblePresence.audience(userId, [...(await chatsRepository.directPartners(userId)), ...(await socialRepository.friendIds(userId))]),
       delivery,
       clock,
       log: http.log,
@@ -262,14 +286,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix });
     http.decorateRequest('principal', null);
     const authenticate = createAuthenticate({ sessions, apiTokens });
-    registerAuthRoutes(http, { config, accounts, sessions, passwords, apiTokens, authenticate, now: () => clock.now() });
+    registerAuthRoutes(http, { config, accounts, sessions, passwords, apiTokens, credentials, authenticate, now: () => clock.now() });
     registerUserRoutes(http, { profiles, authenticate });
     registerSocialRoutes(http, { social, authenticate });
     registerChatRoutes(http, { chats, messages, links, authenticate, maxGroupMembers: config.chats.maxGroupMembers });
     await registerUploads(http, { config, uploads, fileUrls, authenticate });
     await registerAvatarRoutes(http, { config, avatars, authenticate });
     await gateway.start(http);
-    if (config.nodeEnv !== 'production') registerDevRoutes(http, { outbox });
+    if (config.nodeEnv !== 'production') registerDevRoutes(http, { outbox, openToAll: config.devOutboxEnabled });
 
     await options.configureHttp?.(http);
     await http.ready();

@@ -104,11 +104,13 @@ const specs = {
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000)({ default: 10_000, desc: 'how long in-flight work may take after SIGTERM' }),
   METRICS_TOKEN: text(/^\S{16,}$/, 'at least 16 characters without spaces')({ default: undefined }),
   DOCS_ENABLED: boolean({ default: true, desc: 'serve /docs and /openapi.json' }),
+  DEV_OUTBOX_ENABLED: boolean({ default: false, desc: 'outside production, serve /dev/outbox to any client, not only loopback ones' }),
 
   APP_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of the client app, for links in mail' }),
   AUTH_SECRET: secret(/^[\s\S]{32,}$/, 'at least 32 characters')({ default: undefined, desc: 'signs access tokens and codes; generated into DATA_DIR when unset outside production' }),
   ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400)({ default: 900 }),
   REFRESH_TOKEN_TTL_DAYS: integer(1, 365)({ default: 30 }),
+  REFRESH_REUSE_GRACE_SECONDS: integer(0, 60)({ default: 10, desc: 'a refresh token presented again this soon gets the same new pair (two tabs); later it ends the session' }),
   REQUIRE_EMAIL_VERIFICATION: boolean({ default: false }),
   PASSWORD_REQUIRE_MIXED: boolean({ default: false, desc: 'also require upper case, digit and special character' }),
   ARGON2_MEMORY_KIB: integer(1024, 4 * 1024 * 1024)({ default: 19_456 }),
@@ -139,6 +141,7 @@ const specs = {
   WS_MAX_BUFFERED_BYTES: integer(1024, 1024 * 1024 * 1024)({ default: 4 * 1024 * 1024, desc: 'outgoing backlog per socket before it is closed (4008)' }),
   WS_MAX_FRAME_BYTES: integer(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
   WS_RATE_LIMIT: rateLimit({ default: { max: 50, windowMs: 10_000 }, desc: 'frames a client may send; more closes the socket (4029)' }),
+  WS_MAX_SOCKETS_PER_USER: integer(1, 10_000)({ default: 50, desc: 'open sockets per user on one node; a new one closes the oldest (4409)' }),
 
   RATE_LIMIT_ENABLED: boolean({ default: true }),
   RATE_LIMIT_LOGIN_PER_IP: rateLimit({ default: { max: 30, windowMs: 5 * 60_000 } }),
@@ -148,6 +151,7 @@ const specs = {
   RATE_LIMIT_VERIFY_RESEND: rateLimit({ default: { max: 5, windowMs: 15 * 60_000 } }),
   RATE_LIMIT_AVAILABILITY: rateLimit({ default: { max: 60, windowMs: 60_000 } }),
   RATE_LIMIT_CODE_CHECK: rateLimit({ default: { max: 20, windowMs: 15 * 60_000 } }),
+  RATE_LIMIT_FILES: rateLimit({ default: { max: 600, windowMs: 60_000 }, desc: 'downloads from /files/* and /files/avatars/* per client address, each' }),
 };
 
 /** Every variable the server reads, for the documentation check. */
@@ -174,12 +178,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   metricsToken?: string;
   docsEnabled: boolean;
+  /** Outside production, /dev/outbox answers every client; otherwise loopback clients only. */
+  devOutboxEnabled: boolean;
   appUrl: string;
   auth: {
     /** Undefined outside production when unset: the app generates one into DATA_DIR. */
     secret?: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
+    refreshReuseGraceSeconds: number;
     requireEmailVerification: boolean;
     passwordRequireMixed: boolean;
     argon2: { memoryKib: number; timeCost: number; parallelism: number };
@@ -192,7 +199,7 @@ export interface Config {
   s3?: S3BlobStoreOptions & { urlTtlSeconds: number };
   chats: { maxGroupMembers: number };
   friends: { autoAccept: boolean };
-  realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };
+  realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule; maxSocketsPerUser: number };
   rateLimits: {
     enabled: boolean;
     loginPerIp: RateLimitRule;
@@ -202,6 +209,7 @@ export interface Config {
     verifyResend: RateLimitRule;
     availability: RateLimitRule;
     codeCheck: RateLimitRule;
+    files: RateLimitRule;
   };
 }
 
@@ -239,11 +247,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     metricsToken: clean.METRICS_TOKEN,
     docsEnabled: clean.DOCS_ENABLED,
+    devOutboxEnabled: clean.DEV_OUTBOX_ENABLED,
     appUrl: (clean.APP_URL ?? `http://localhost:${clean.PORT}`).replace(/\/+$/, ''),
     auth: {
       secret: clean.AUTH_SECRET,
       accessTokenTtlSeconds: clean.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: clean.REFRESH_TOKEN_TTL_DAYS,
+      refreshReuseGraceSeconds: clean.REFRESH_REUSE_GRACE_SECONDS,
       requireEmailVerification: clean.REQUIRE_EMAIL_VERIFICATION,
       passwordRequireMixed: clean.PASSWORD_REQUIRE_MIXED,
       argon2: { memoryKib: clean.ARGON2_MEMORY_KIB, timeCost: clean.ARGON2_TIME_COST, parallelism: clean.ARGON2_PARALLELISM },
@@ -270,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBufferedBytes: clean.WS_MAX_BUFFERED_BYTES,
       maxFrameBytes: clean.WS_MAX_FRAME_BYTES,
       rateLimit: clean.WS_RATE_LIMIT,
+      maxSocketsPerUser: clean.WS_MAX_SOCKETS_PER_USER,
     },
     rateLimits: {
       enabled: clean.RATE_LIMIT_ENABLED,
@@ -280,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       verifyResend: clean.RATE_LIMIT_VERIFY_RESEND,
       availability: clean.RATE_LIMIT_AVAILABILITY,
       codeCheck: clean.RATE_LIMIT_CODE_CHECK,
+      files: clean.RATE_LIMIT_FILES,
     },
   };
 }

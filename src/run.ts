@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { buildApp, type BuildOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startupWarnings } from './startup-warnings.js';
 
 /** Loads `.env` when present; real environment variables win. */
 function loadDotEnv(): void {
@@ -37,6 +38,7 @@ export async function run(options: BuildOptions = {}): Promise<void> {
     await app.close();
   });
 
+  for (const warning of startupWarnings(config)) http.log.warn(warning);
   try {
     await app.listen();
   } catch (error) {

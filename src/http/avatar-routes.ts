@@ -8,11 +8,12 @@ import { Avatar, avatarView } from '../views/avatars.js';
 import { principalOf, type createAuthenticate } from './auth/authenticate.js';
 import { acceptOneFile, isFileTooLarge, readOneFile, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
 import { sendProblem } from './problem.js';
+import { limitPerClient } from './rate-limits.js';
 import { errors, signedIn } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface AvatarRouteDeps {
-  config: Pick<Config, 'avatars'>;
+  config: Pick<Config, 'avatars' | 'rateLimits'>;
   avatars: AvatarService;
   authenticate: ReturnType<typeof createAuthenticate>;
 }
@@ -26,8 +27,8 @@ const CACHE_FOREVER = 'public, max-age=31536000, immutable';
 
 /**
  * `PUT|DELETE /api/v1/users/me/avatar`, and `GET /files/avatars/…`, which serves every avatar to
- * anyone, like profile pictures anywhere: uploaded ones, and the generated defaults, drawn on
- * first request. The more specific path wins over `/files/*` in the router.
+ * anyone, like profile pictures anywhere: uploaded ones, and the generated defaults, drawn when
+ * asked for and never stored. The more specific path wins over `/files/*` in the router.
  */
 export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDeps): Promise<void> {
   const { avatars, authenticate } = deps;
@@ -95,21 +96,25 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
     // HEAD is declared so that it answers from the metadata, without reading the file.
     method: ['GET', 'HEAD'],
     url: '/files/avatars/*',
+    // Anyone may ask for any key, and a default avatar costs a drawing: per client address.
+    config: limitPerClient(deps.config.rateLimits.files, 'avatars'),
     schema: {
       tags,
       summary: 'An avatar image',
       description:
         'Public, like profile pictures anywhere: the `small` and `large` URLs of an avatar, as WebP. They never change ' +
-        'content, so they are cacheable for a year; supports `If-None-Match`. Unknown avatars, and replaced ones, are 404.',
-      response: errors(404),
+        'content, so they are cacheable for a year; supports `If-None-Match`. Unknown avatars, and replaced ones, are 404. ' +
+        'Default avatars are drawn when asked for and never stored. Requests are limited per client address ' +
+        '(`RATE_LIMIT_FILES`; 429 with Retry-After beyond it).',
+      response: errors(404, 429),
     },
     handler: async (request, reply) => {
       const key = `avatars/${(request.params as { '*': string })['*']}`;
       const notFound = () => sendProblem(request, reply, { status: 404, code: 'not_found', detail: 'No such avatar' });
-      const info = await avatars.findFile(key);
-      if (!info) return notFound();
+      const file = await avatars.findFile(key);
+      if (!file) return notFound();
 
-      const etag = `"${info.etag}"`;
+      const etag = `"${file.etag}"`;
       const cacheable = () =>
         reply
           .header('etag', etag)
@@ -118,17 +123,17 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
           .header('cross-origin-resource-policy', 'cross-origin');
       if (matchesAny(request.headers['if-none-match'], etag)) return cacheable().code(304).send();
 
-      let body: Readable | undefined;
+      let body: Readable | Buffer | undefined;
       if (request.method !== 'HEAD') {
         try {
-          body = await avatars.readFile(key);
+          body = await file.open();
         } catch (error) {
           // Replaced between the lookup and the read.
           if (error instanceof BlobNotFoundError) return notFound();
           throw error;
         }
       }
-      cacheable().type('image/webp').header('content-length', String(info.size)).header('x-content-type-options', 'nosniff');
+      cacheable().type('image/webp').header('content-length', String(file.size)).header('x-content-type-options', 'nosniff');
       return reply.send(body);
     },
   });

@@ -24,6 +24,8 @@ const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 50 });
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const GroupName = PlainText({ minLength: 1, maxLength: 100 });
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
+/** What every write into a chat says about blocks. */
+const blockedDirectChat = 'In a direct chat where either person blocks the other, this is refused with 403 `blocked`; the history stays readable.';
 
 /** The chat list's cursor: the (activity, id) of the last chat of the page. */
 const encodeChatCursor = (chat: { activityAt: number; id: number }) => encodeCursor([chat.activityAt, chat.id]);
@@ -46,6 +48,9 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
         tags,
         security: signedIn,
         summary: 'Open a direct chat (200 with the existing one for that pair) or create a group',
+        description:
+          'Nobody can bring in someone they block or who blocks them (403 `blocked`), nor put into a group someone whose ' +
+          '`groupAdds` is `friends` without being their friend (403 `group_add_not_allowed`); `errors` names each person refused.',
         body: Type.Union([
           body({ type: Type.Literal('direct'), memberIds: Type.Array(Id, { minItems: 1, maxItems: 1, description: 'The other person' }) }),
           body({
@@ -141,6 +146,9 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
         tags,
         security: signedIn,
         summary: 'Add people to a group (owner or admin)',
+        description:
+          'Refused, naming each person in `errors`, for someone the adder blocks or who blocks the adder (403 `blocked`) and ' +
+          'for someone whose `groupAdds` is `friends` when the adder is not their friend (403 `group_add_not_allowed`).',
         params: ChatParams,
         body: body({ userIds: Type.Array(Id, { minItems: 1, maxItems: deps.maxGroupMembers }) }),
         response: { 200: Chat, ...errors(400, 401, 403, 404) },
@@ -227,6 +235,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
         tags,
         security: signedIn,
         summary: 'Send a message (201; 200 with the first message when the clientId was already used)',
+        description: blockedDirectChat,
         params: ChatParams,
         body: body({
           text: Type.Optional(Type.String({ maxLength: MAX_TEXT_LENGTH, description: `1–${MAX_TEXT_LENGTH} characters after trimming; may be empty with attachments` })),
@@ -251,6 +260,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
         tags,
         security: signedIn,
         summary: 'Edit your message',
+        description: blockedDirectChat,
         params: MessageParams,
         body: body({ text: Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH }) }),
         response: { 200: Message, ...errors(400, 401, 403, 404) },
@@ -267,6 +277,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
         tags,
         security: signedIn,
         summary: 'Delete a message (the author, or a group owner or admin); a tombstone stays',
+        description: blockedDirectChat,
         params: MessageParams,
         response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
       },
@@ -286,8 +297,9 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
           tags,
           security: signedIn,
           summary: method === 'put' ? 'React with an emoji (URL-encoded)' : 'Take your reaction back',
+          description: blockedDirectChat,
           params: ReactionParams,
-          response: { 200: Type.Object({ reactions: Type.Array(Reaction) }), ...errors(400, 401, 404) },
+          response: { 200: Type.Object({ reactions: Type.Array(Reaction) }), ...errors(400, 401, 403, 404) },
         },
       },
       async (request) => {
@@ -306,6 +318,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
         tags,
         security: signedIn,
         summary: 'Mark messages up to seq as read (the marker only moves forward)',
+        description: 'Members hear of it (`read.updated`), except across a block in a direct chat, where only my own sockets do.',
         params: ChatParams,
         body: body({ seq: Seq }),
         response: { 200: Type.Object({ lastReadSeq: Type.Integer(), unreadCount: Type.Integer() }), ...errors(400, 401, 404) },

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { extractLinksAndCodes } from '../adapters/mail/outbox-mailer.js';
 import type { OutboxRepository } from '../store/outbox-repository.js';
-import { ProblemSchema } from './problem.js';
+import { isLoopbackClient } from './loopback.js';
+import { ProblemSchema, sendProblem } from './problem.js';
 import type { HttpServer } from './server.js';
 
 const OutboxMailSchema = Type.Object({
@@ -32,15 +33,24 @@ const OutboxQuerySchema = Type.Object(
 /**
  * Development-only routes. `/dev/outbox` lists every mail the outbox mailer kept, newest first,
  * with the links and codes in each so a developer or a test can follow them. It shows secrets
- * meant for other people's inboxes: the caller registers it only outside production.
+ * meant for other people's inboxes: the caller registers it only outside production, and it
+ * answers only programs on this machine (a development server left listening on every address
+ * gives nothing away), unless `openToAll` (DEV_OUTBOX_ENABLED) says otherwise. Anyone else gets
+ * the 404 of a route that does not exist.
  */
-export function registerDevRoutes(app: HttpServer, deps: { outbox: Pick<OutboxRepository, 'list'> }): void {
+export function registerDevRoutes(app: HttpServer, deps: { outbox: Pick<OutboxRepository, 'list'>; openToAll: boolean }): void {
   app.get(
     '/dev/outbox',
     {
+      onRequest: async (request, reply) => {
+        if (deps.openToAll || isLoopbackClient(request)) return;
+        // The answer of a route that does not exist.
+        return sendProblem(request, reply, { status: 404, code: 'not_found', detail: `No route for ${request.method} ${request.url.split('?')[0]}` });
+      },
       schema: {
         tags: ['development'],
         summary: 'Mail the development outbox kept instead of sending, newest first (not in production)',
+        description: 'Only for clients on the server’s own machine, unless DEV_OUTBOX_ENABLED is set; anyone else gets 404.',
         querystring: OutboxQuerySchema,
         response: {
           200: Type.Object({
@@ -48,6 +58,7 @@ export function registerDevRoutes(app: HttpServer, deps: { outbox: Pick<OutboxRe
             nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `before` for the next page' }),
           }),
           400: ProblemSchema,
+          404: ProblemSchema,
         },
       },
     },

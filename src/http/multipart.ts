@@ -19,36 +19,23 @@ export async function acceptOneFile(scope: FastifyInstance, maxBytes: number): P
   });
 }
 
-/** For onRequest: refuses a body that is not multipart (415) or declares a length far over the limit (413), before reading it. */
+/**
+ * For onRequest: refuses a body that is not multipart (415) or declares a length far over the
+ * limit (413), before reading it; the server discards what is still on the wire within bounds.
+ */
 export function refuseUnfitBody(request: FastifyRequest, reply: FastifyReply, maxBytes: number): FastifyReply | undefined {
   const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'multipart/form-data') {
     reply.header('accept-post', 'multipart/form-data');
-    return sendUnread(request, reply, {
+    return sendProblem(request, reply, {
       status: 415,
       code: 'unsupported_media_type',
       detail: 'Send the file as multipart/form-data with one file part',
     });
   }
   const declared = Number(request.headers['content-length']);
-  if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) return sendUnread(request, reply, fileTooLarge(maxBytes));
+  if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) return sendProblem(request, reply, fileTooLarge(maxBytes));
   return undefined;
-}
-
-/**
- * Answers before the body is read. The body is still on the wire: a client that stops sending it
- * on seeing the answer would otherwise hold the connection (and a graceful shutdown) until the
- * keep-alive timeout, so the connection closes after this response.
- */
-function sendUnread(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
-  if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) {
-    reply.header('connection', 'close');
-    // A client still sending keeps the socket open even so; it is cut a moment after the answer has
-    // gone out (at once would reset the connection before the client could read the answer).
-    const socket = request.raw.socket;
-    reply.raw.once('finish', () => setTimeout(() => socket.destroy(), 1000).unref());
-  }
-  return sendProblem(request, reply, problem);
 }
 
 /** True for the error readOneFile throws when the file outgrows the limit while it is read. */
@@ -56,8 +43,8 @@ export const isFileTooLarge = (error: unknown) => (error as { code?: string }).c
 
 const fileTooLarge = (maxBytes: number): Problem => ({ status: 413, code: 'payload_too_large', detail: `The file is larger than ${maxBytes} bytes` });
 
-/** The 413 for a file that outgrew the limit while it was read; the rest of the body is left unread. */
-export const sendFileTooLarge = (request: FastifyRequest, reply: FastifyReply, maxBytes: number) => sendUnread(request, reply, fileTooLarge(maxBytes));
+/** The 413 for a file that outgrew the limit while it was read; the server discards the rest of the body within bounds (unread-body.ts). */
+export const sendFileTooLarge = (request: FastifyRequest, reply: FastifyReply, maxBytes: number) => sendProblem(request, reply, fileTooLarge(maxBytes));
 
 /** The one file part of the body; non-file fields are skipped. */
 export async function readOneFile(request: FastifyRequest): Promise<{ filename: string; data: Buffer }> {
@@ -67,7 +54,9 @@ export async function readOneFile(request: FastifyRequest): Promise<{ filename: 
       if (part.type !== 'file') continue;
       // The plugin's file limit normally stops a second file before this point.
       if (file) throw tooManyFiles();
-      file = { filename: part.filename, data: await part.toBuffer() };
+      // A file part may come with no filename at all (the types say otherwise).
+      const filename: string | undefined = part.filename;
+      file = { filename: filename ?? '', data: await part.toBuffer() };
     }
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -8,9 +8,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
 import { registerDocs } from './docs.js';
 import { registerErrorHandling } from './errors.js';
+import { logRedaction } from './log-redaction.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpsRoutes, type ReadinessCheck } from './ops-routes.js';
+import { defaultCode, sendProblem } from './problem.js';
 import { securityHeaders } from './security-headers.js';
+import { discardUnreadBody } from './unread-body.js';
 import { validatorCompiler } from './validation.js';
 
 export interface HttpDependencies {
@@ -27,10 +30,7 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 export async function createHttpServer(deps: HttpDependencies): Promise<HttpServer> {
   const { config } = deps;
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    },
+    logger: { level: config.logLevel, ...logRedaction },
     bodyLimit: config.bodyLimitBytes,
     // Fastify accepts a hop count too, though its types only list the other forms.
     trustProxy: config.trustProxy as boolean | string[],
@@ -40,6 +40,14 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // A path that does not decode (`%ED%A0%80`, a lone `%`) is the client's error, answered as a problem.
+    frameworkErrors: (error, request, reply) => {
+      if (error.code === 'FST_ERR_BAD_URL') {
+        void sendProblem(request, reply, { status: 400, code: 'malformed_url', detail: 'The URL is not valid: a percent-escape in its path does not decode' });
+      } else {
+        void sendProblem(request, reply, { status: error.statusCode ?? 500, code: defaultCode(error.statusCode ?? 500), detail: error.statusCode && error.statusCode < 500 ? error.message : undefined });
+      }
+    },
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -61,7 +69,12 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    discardUnreadBody(request, reply);
+    // API answers hold personal data or credentials: no cache may keep them unless a route says
+    // otherwise (files and avatars set their own Cache-Control).
+    const json = /json/i.test(String(reply.getHeader('content-type') ?? ''));
+    if (json && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (closing) reply.header('connection', 'close');
   });
   app.removeContentTypeParser('text/plain');

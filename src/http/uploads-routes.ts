@@ -8,12 +8,13 @@ import { principalOf, type createAuthenticate } from './auth/authenticate.js';
 import { SESSION_COOKIE } from './auth/cookies.js';
 import { acceptOneFile, isFileTooLarge, readOneFile, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
 import { sendProblem } from './problem.js';
+import { limitPerClient } from './rate-limits.js';
 import { errors, signedIn } from './schemas.js';
 import type { HttpServer } from './server.js';
 import { Attachment, uploadView } from '../views/uploads.js';
 
 export interface UploadRouteDeps {
-  config: Pick<Config, 'uploads' | 's3'>;
+  config: Pick<Config, 'uploads' | 's3' | 'rateLimits'>;
   uploads: UploadService;
   fileUrls: FileUrls;
   authenticate: ReturnType<typeof createAuthenticate>;
@@ -70,6 +71,8 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
     // HEAD is declared so that it answers from the metadata, without reading the file.
     method: ['GET', 'HEAD'],
     url: '/files/*',
+    // Anyone may try any URL here: probes and downloads count alike, per client address.
+    config: limitPerClient(deps.config.rateLimits.files, 'files'),
     schema: {
       tags,
       summary: 'Download a stored file',
@@ -77,6 +80,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
         'Readable with a signed URL as returned in `url` and `thumbnailUrl` (no credentials needed until `exp`), ' +
         'or with credentials by a user allowed to read the file. Unknown files and files you may not read are both 404. ' +
         'Supports `Range: bytes=…` and `If-None-Match`. Only images are served inline; anything else is a download. ' +
+        'Requests are limited per client address (`RATE_LIMIT_FILES`; 429 with Retry-After beyond it). ' +
         'When files live in an S3-compatible bucket, the answer is instead a 302 to a presigned URL of a few minutes, ' +
         'which serves the same bytes and headers (and ranges) from the bucket.',
       security: [{}, ...signedIn],
@@ -84,7 +88,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
         exp: Type.Optional(Type.String({ maxLength: 20, description: 'Expiry of a signed URL, Unix seconds' })),
         sig: Type.Optional(Type.String({ maxLength: 100, description: 'Signature of a signed URL' })),
       }),
-      response: errors(401, 404, 416),
+      response: errors(401, 404, 416, 429),
     },
     handler: async (request, reply) => {
       const key = (request.params as { '*': string })['*'];

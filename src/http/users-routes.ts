@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import type { ProfileService } from '../services/users/profile-service.js';
+import type { MyAccount, ProfileService } from '../services/users/profile-service.js';
 import { BIO_MAX } from '../services/users/profile-service.js';
-import { FriendshipStatus, Person, personView } from '../views/people.js';
-import { principalOf, type createAuthenticate } from './auth/authenticate.js';
+import { FriendshipStatus, GroupAdds, Person, PrivacySettings, personView } from '../views/people.js';
+import { createAuthenticateSession, principalOf, sessionPrincipalOf, signedInSession, type createAuthenticate } from './auth/authenticate.js';
 import { Email, GivenPassword, Name, Username } from './auth/fields.js';
 import { CurrentUser, currentUserView } from './auth/views.js';
 import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
@@ -23,6 +23,9 @@ const Bio = Type.String({
 });
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 const Profile = Type.Intersect([Person, Type.Object({ friendship: FriendshipStatus })]);
+/** My account with my privacy settings: only I see these. */
+const Me = Type.Intersect([CurrentUser, PrivacySettings]);
+const meView = ({ user, online, privacy }: MyAccount) => ({ ...currentUserView(user, online), groupAdds: privacy.groupAdds });
 const SearchPage = Type.Object({
   items: Type.Array(Profile),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last' }),
@@ -38,12 +41,9 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
     '/api/v1/users/me',
     {
       ...common,
-      schema: { tags, security: signedIn, summary: 'The signed-in user', response: { 200: CurrentUser, ...errors(401) } },
+      schema: { tags, security: signedIn, summary: 'The signed-in user', response: { 200: Me, ...errors(401) } },
     },
-    async (request) => {
-      const { user, online } = await profiles.me(principalOf(request).userId);
-      return currentUserView(user, online);
-    },
+    async (request) => meView(await profiles.me(principalOf(request).userId)),
   );
 
   app.patch(
@@ -53,11 +53,13 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
       schema: {
         tags,
         security: signedIn,
-        summary: 'Change my username, names, bio or e-mail address',
+        summary: 'Change my username, names, bio, e-mail address or privacy settings',
         description:
           'Absent fields stay as they are. A new `email` needs `currentPassword`; a link is mailed to it and it shows as ' +
           '`pendingEmail` until that link is opened (POST /api/v1/auth/verify-email), while the current address stays in force ' +
-          'and is told of the change. Giving the current address again cancels a pending change.',
+          'and is told of the change. Giving the current address again cancels a pending change. `groupAdds` sets who may add ' +
+          'me to a group. Changing `email` takes a signed-in session (403 `session_required` with a personal access token), and ' +
+          'a wrong `currentPassword` counts as a failed login for the account (429 with Retry-After past the limit).',
         body: body({
           username: Type.Optional(Username),
           firstName: Type.Optional(Name),
@@ -65,34 +67,37 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
           bio: Type.Optional(Bio),
           email: Type.Optional(Email),
           currentPassword: Type.Optional(GivenPassword),
+          groupAdds: Type.Optional(GroupAdds),
         }),
-        response: { 200: CurrentUser, ...errors(400, 401, 409) },
+        response: { 200: Me, ...errors(400, 401, 403, 409, 429) },
       },
     },
     async (request) => {
-      const { user, online } = await profiles.update(principalOf(request).userId, request.body);
-      return currentUserView(user, online);
+      // The e-mail address is a credential (password resets go there): only a session may change it.
+      const principal = request.body.email !== undefined ? sessionPrincipalOf(request) : principalOf(request);
+      return meView(await profiles.update(principal.userId, request.body));
     },
   );
 
   app.delete(
     '/api/v1/users/me',
     {
-      ...common,
+      onRequest: createAuthenticateSession(authenticate),
       schema: {
         tags,
-        security: signedIn,
+        security: signedInSession,
         summary: 'Delete my account',
         description:
-          'Needs the password. Every session and token ends and their sockets close; the avatar, friendships, requests and ' +
+          'Needs a signed-in session (not a personal access token) and the password; a wrong password counts as a failed ' +
+          'login (429 with Retry-After past the limit). Every session and token ends and their sockets close; the avatar, friendships, requests and ' +
           'blocks are removed, and I leave every chat (a group I own passes to its longest-standing admin, else member). ' +
           'My messages stay in their chats with `sender: null`. The username and address can be registered again.',
         body: body({ password: Type.Optional(GivenPassword) }),
-        response: { 204: Type.Null(), ...errors(400, 401) },
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
-      await profiles.delete(principalOf(request).userId, request.body?.password);
+      await profiles.delete(sessionPrincipalOf(request).userId, request.body?.password);
       return reply.code(204).send(null);
     },
   );
@@ -143,6 +148,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
         tags,
         security: signedIn,
         summary: "Someone's public profile, with where we stand",
+        description: 'Across a block, either way, presence is hidden: `isOnline` is false and `lastSeenAt` null.',
         params: IdParams,
         response: { 200: Profile, ...errors(400, 401, 404) },
       },

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from '../services/errors.js';
+import { findNonCanonicalInteger, findUnstorableText, integerProperties, type InputProblem } from './untrusted-input.js';
 
 // ajv-formats is published as CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -14,6 +15,8 @@ const shared: Options = {
   strict: true,
   strictTypes: false,
   strictRequired: false,
+  // NaN and Infinity are not numbers a client may send (`1e400` in JSON parses to Infinity).
+  strictNumbers: true,
   // Annotations our schemas carry for documentation and messages.
   keywords: ['example', 'x-message'],
 };
@@ -29,8 +32,43 @@ function makeAjv(options: Options): Ajv {
 const bodyAjv = makeAjv({ coerceTypes: false });
 const textAjv = makeAjv({ coerceTypes: 'array' });
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
+type Validate = ((data: unknown, context?: unknown) => boolean) & { errors?: ErrorObject[] | null; schemaEnv?: unknown };
+
+/** An ajv error for a problem found before the schema ran, in the shape `fieldErrors` reads. */
+const problemError = (problem: InputProblem): ErrorObject => ({
+  keyword: 'input',
+  instancePath: problem.instancePath,
+  schemaPath: '#',
+  params: {},
+  message: problem.message,
+});
+
+/**
+ * Every request part and WebSocket frame is validated here, and only here: first the checks no
+ * schema can express (text a database cannot store; integers in text written as anything but plain
+ * decimal digits), then the schema itself.
+ */
+function guarded(validate: Validate, integers: readonly string[]): Validate {
+  const guard: Validate = (data, context) => {
+    const problem = findUnstorableText(data) ?? (integers.length > 0 ? findNonCanonicalInteger(data, integers) : undefined);
+    if (problem) {
+      guard.errors = [problemError(problem)];
+      return false;
+    }
+    const valid = validate(data, context);
+    guard.errors = validate.errors;
+    return valid;
+  };
+  // Fastify hands ajv's own validators the parent object, so coercion can replace a root value.
+  guard.schemaEnv = validate.schemaEnv;
+  return guard;
+}
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  const text = httpPart !== 'body';
+  const validate = (text ? textAjv : bodyAjv).compile(schema) as Validate;
+  return guarded(validate, text ? integerProperties(schema) : []) as ReturnType<FastifySchemaCompiler<object>>;
+};
 
 /** `/items/0/name` → `items[0].name` */
 function fieldPath(instancePath: string, child?: string): string {
@@ -98,6 +136,6 @@ export function fieldErrors(errors: ErrorObject[]): FieldError[] {
 
 /** A validator for JSON values outside HTTP bodies (WebSocket frames), with the same messages. */
 export function compileJsonValidator(schema: object): (value: unknown) => FieldError[] | null {
-  const validate = bodyAjv.compile(schema);
+  const validate = guarded(bodyAjv.compile(schema) as Validate, []);
   return (value) => (validate(value) ? null : fieldErrors(validate.errors ?? []));
 }

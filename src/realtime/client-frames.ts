@@ -24,12 +24,14 @@ const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties:
 
 export type ClientFrame = Static<typeof MessageSend> | Static<typeof Typing> | Static<typeof Read> | Static<typeof Ping>;
 
-const validators = {
-  'message.send': compileJsonValidator(MessageSend),
-  typing: compileJsonValidator(Typing),
-  read: compileJsonValidator(Read),
-  ping: compileJsonValidator(Ping),
-} as const;
+// A Map, not an object literal: a frame's `type` is client input, and `constructor` or `__proto__`
+// must be unknown types, not inherited properties.
+const validators = new Map<string, (value: unknown) => ReturnType<ReturnType<typeof compileJsonValidator>>>([
+  ['message.send', compileJsonValidator(MessageSend)],
+  ['typing', compileJsonValidator(Typing)],
+  ['read', compileJsonValidator(Read)],
+  ['ping', compileJsonValidator(Ping)],
+]);
 
 export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: string; message: string; clientId?: string };
 
@@ -45,12 +47,13 @@ export function parseClientFrame(data: string): ParseResult {
     return { ok: false, code: 'malformed_frame', message: 'A frame must be a JSON object' };
   }
   const record = value as Record<string, unknown>;
-  const clientId = typeof record.clientId === 'string' ? record.clientId : undefined;
-  const type = record.type;
-  if (typeof type !== 'string' || !(type in validators)) {
-    return { ok: false, code: 'unknown_type', message: `Unknown frame type ${JSON.stringify(type)}; send message.send, typing, read or ping`, clientId };
+  const clientId = Object.hasOwn(record, 'clientId') && typeof record.clientId === 'string' && record.clientId.length <= 100 ? record.clientId : undefined;
+  const type = Object.hasOwn(record, 'type') ? record.type : undefined;
+  const validate = typeof type === 'string' ? validators.get(type) : undefined;
+  if (!validate) {
+    return { ok: false, code: 'unknown_type', message: `Unknown frame type; send ${[...validators.keys()].join(', ')}`, clientId };
   }
-  const errors = validators[type as keyof typeof validators](value);
+  const errors = validate(value);
   if (errors) return { ok: false, code: 'validation_failed', message: errors.map((e) => `${e.field} ${e.message}`).join('; '), clientId };
   return { ok: true, frame: value as ClientFrame };
 }

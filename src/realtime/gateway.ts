@@ -6,6 +6,7 @@ import type { Clock } from '../adapters/clock.js';
 import type { PresenceStore } from '../adapters/presence-store.js';
 import type { RateLimitRule } from '../config.js';
 import { identify, type CredentialServices } from '../http/auth/authenticate.js';
+import { sendProblem } from '../http/problem.js';
 import type { HttpServer } from '../http/server.js';
 import type { Principal } from '../services/auth/context.js';
 import type { CredentialCache } from '../services/auth/credential-cache.js';
@@ -23,6 +24,7 @@ export const CloseCode = {
   unauthorized: 4401,
   tooSlow: 4008,
   tooManyFrames: 4029,
+  tooManySockets: 4409,
 } as const;
 
 const TYPING_INTERVAL_MS = 2000;
@@ -41,7 +43,7 @@ export interface GatewayDeps {
   log: FastifyBaseLogger;
   /** Origins besides the API's own whose pages may open a socket with the session cookie. */
   trustedOrigins: string[];
-  settings: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule };
+  settings: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule; maxSocketsPerUser: number };
 }
 
 type Handshake = { ok: true; principal: Principal; username: string } | { ok: false; code: string };
@@ -153,17 +155,17 @@ export class Gateway {
     });
 
     await http.register(websocket, { options: { maxPayload: this.deps.settings.maxFrameBytes } });
-    http.get(
-      '/api/v1/ws',
-      {
-        websocket: true,
-        schema: { hide: true },
-        preValidation: async (request) => {
-          request.wsHandshake = await this.handshake(request);
-        },
+    http.route({
+      method: 'GET',
+      url: '/api/v1/ws',
+      schema: { hide: true },
+      preValidation: async (request) => {
+        request.wsHandshake = await this.handshake(request);
       },
-      (socket, request) => this.accept(socket, request),
-    );
+      wsHandler: (socket, request) => this.accept(socket, request),
+      // A plain HTTP request here is a client that forgot the upgrade: say so, as a problem.
+      handler: (request, reply) => sendProblem(request, reply, { status: 426, code: 'upgrade_required', detail: 'This is the WebSocket endpoint: open it with a WebSocket client' }),
+    });
 
     // Ticks ten times per interval; each pings only the sockets whose turn it is.
     this.heartbeat = setInterval(() => this.beat(), Math.max(100, this.deps.settings.heartbeatMs / 10));
@@ -224,16 +226,14 @@ export class Gateway {
       set = new Set();
       this.byUser.set(connection.userId, set);
     }
+    // A Set iterates in insertion order: the first is the oldest socket, the one to let go.
+    for (const oldest of set) {
+      if (set.size < this.deps.settings.maxSocketsPerUser) break;
+      oldest.close(CloseCode.tooManySockets, 'too many open sockets for this user');
+    }
     set.add(connection);
 
-    socket.on('message', (data, isBinary) => {
-      if (!this.withinRate(connection)) return;
-      if (isBinary) {
-        connection.sendFrame({ type: 'error', code: 'binary_frame', message: 'Send JSON text frames' });
-        return;
-      }
-      void this.onFrame(connection, (data as Buffer).toString('utf8'));
-    });
+    socket.on('message', (data, isBinary) => this.receive(connection, data as Buffer, isBinary));
     socket.on('pong', () => {
       connection.alive = true;
     });
@@ -301,6 +301,24 @@ export class Gateway {
     return true;
   }
 
+  /**
+   * The one boundary for everything a client sends over a socket: whatever a frame holds and
+   * whatever its handling throws, the answer is an error frame or a close code, and nothing
+   * escapes to the process.
+   */
+  private receive(connection: Connection, data: Buffer, isBinary: boolean): void {
+    try {
+      if (!this.withinRate(connection)) return;
+      if (isBinary) {
+        connection.sendFrame({ type: 'error', code: 'binary_frame', message: 'Send JSON text frames' });
+        return;
+      }
+      this.onFrame(connection, data.toString('utf8')).catch((error: unknown) => this.frameFailed(connection, error));
+    } catch (error) {
+      this.frameFailed(connection, error);
+    }
+  }
+
   private async onFrame(connection: Connection, data: string): Promise<void> {
     const parsed = parseClientFrame(data);
     if (!parsed.ok) {
@@ -311,13 +329,22 @@ export class Gateway {
     try {
       await this.handle(connection, frame);
     } catch (error) {
-      const clientId = frame.type === 'message.send' ? frame.clientId : undefined;
+      this.frameFailed(connection, error, frame.type === 'message.send' ? frame.clientId : undefined);
+    }
+  }
+
+  /** Answers a frame whose handling failed: a domain error as itself, anything else as ours. */
+  private frameFailed(connection: Connection, error: unknown, clientId?: string): void {
+    const withId = clientId ? { clientId } : {};
+    try {
       if (error instanceof DomainError) {
-        connection.sendFrame({ type: 'error', code: error.code, message: error.message, ...(clientId ? { clientId } : {}) });
+        connection.sendFrame({ type: 'error', code: error.code, message: error.message, ...withId });
       } else {
         this.deps.log.error({ err: error }, 'frame handling failed');
-        connection.sendFrame({ type: 'error', code: 'internal_error', message: 'Something went wrong on our side', ...(clientId ? { clientId } : {}) });
+        connection.sendFrame({ type: 'error', code: 'internal_error', message: 'Something went wrong on our side', ...withId });
       }
+    } catch (sendError) {
+      this.deps.log.error({ err: sendError }, 'could not answer a failed frame');
     }
   }
 

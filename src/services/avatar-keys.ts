@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
  * - The generated default, a person's initials on a colour picked from their id:
  *   `avatars/default/<style>/<initials>-<colour>`. The key says everything needed to draw it, so
  *   people with the same initials and colour share one image (and one cached URL), and the server
- *   draws any such key on first request without a database lookup.
+ *   draws any such key when asked, without a database lookup, keeping it only in memory.
  */
 
 /** Bumped whenever the drawing changes: the URLs are cached for a year, so a new look needs new URLs. */
@@ -136,7 +136,7 @@ export interface DefaultAvatarSpec {
 /**
  * What a default-avatar key asks to draw, or undefined unless the key is exactly one that
  * defaultAvatarPrefix gives (plus a size): any other spelling of the same picture is refused, so
- * the store only ever holds images we hand out.
+ * only images we hand out are ever drawn.
  */
 export function parseDefaultAvatarKey(key: string): DefaultAvatarSpec | undefined {
   const match = /^avatars\/default\/([A-Za-z0-9]{1,8})\/([A-Za-z0-9_-]{1,65})-(0|[1-9]\d{0,2})\/([1-9]\d{1,3})\.webp$/.exec(key);

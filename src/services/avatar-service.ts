@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { BlobInfo, BlobStore } from '../adapters/blobs/blob-store.js';
+import { LRUCache } from 'lru-cache';
+import type { BlobStore } from '../adapters/blobs/blob-store.js';
 import type { Clock } from '../adapters/clock.js';
 import type { ImageProcessor } from '../adapters/images.js';
 import type { InitialsRenderer } from '../adapters/initials-renderer.js';
@@ -29,6 +31,20 @@ export interface AvatarServiceDeps {
   reportError: (error: unknown, message: string) => void;
 }
 
+/** One image behind an avatar URL. */
+export interface AvatarFile {
+  etag: string;
+  size: number;
+  /** The bytes; an uploaded avatar replaced since the lookup throws BlobNotFoundError. */
+  open(): Promise<Readable | Buffer>;
+}
+
+/**
+ * Memory kept for drawn default avatars. A 512 px one is a few KB, so this holds thousands:
+ * every face a busy node shows, while made-up keys only push each other out.
+ */
+export const DEFAULT_AVATAR_CACHE_BYTES = 32 * 1024 * 1024;
+
 const sides: readonly AvatarSide[] = [AVATAR_SIDES.large, AVATAR_SIDES.small];
 // Two requests changing one user's avatar at once take turns through replaceKey; a few rounds settle it.
 const MAX_SWAP_ATTEMPTS = 5;
@@ -38,10 +54,20 @@ const MAX_SWAP_ATTEMPTS = 5;
  * of an animation), stored as square WebPs without metadata under a new random prefix, and only
  * then made the user's avatar; the previous one's files are deleted after the switch. So readers
  * see the old picture or the new one, never a missing one. Without an upload a user has the
- * generated default, drawn on first request and kept in the blob store.
+ * generated default, drawn when asked for and kept only in a bounded memory cache: anyone may
+ * ask for any well-formed key, and no such request may leave a file behind. The drawing is
+ * deterministic, so every node and every restart serves the same bytes under the same ETag.
  */
 export class AvatarService {
-  private readonly drawing = new Map<string, Promise<void>>();
+  // Simultaneous first requests for one key share one drawing (fetchMethod runs once per key).
+  private readonly defaults = new LRUCache<string, { data: Buffer; etag: string }, DefaultAvatarSpec>({
+    maxSize: DEFAULT_AVATAR_CACHE_BYTES,
+    sizeCalculation: (image) => image.data.length,
+    fetchMethod: async (_key, _stale, { context }) => {
+      const data = await this.defaultImage(context);
+      return { data, etag: createHash('sha256').update(data).digest('base64url').slice(0, 27) };
+    },
+  });
 
   constructor(private readonly deps: AvatarServiceDeps) {}
 
@@ -88,22 +114,18 @@ export class AvatarService {
     await this.swap(userId, null);
   }
 
-  /**
-   * What is stored under an avatar URL's key, drawing a default avatar the first time it is asked
-   * for; undefined for any key we never hand out.
-   */
-  async findFile(key: string): Promise<BlobInfo | undefined> {
-    if (isUploadedAvatarKey(key)) return this.deps.blobs.stat(key);
+  /** The image behind an avatar URL's key: an upload's file, or a default drawn from the key; undefined for any key we never hand out. */
+  async findFile(key: string): Promise<AvatarFile | undefined> {
+    const { blobs } = this.deps;
+    if (isUploadedAvatarKey(key)) {
+      const info = await blobs.stat(key);
+      return info && { etag: info.etag, size: info.size, open: () => blobs.read(key) };
+    }
     const spec = parseDefaultAvatarKey(key);
     if (!spec) return undefined;
-    const info = await this.deps.blobs.stat(key);
-    if (info) return info;
-    await this.storeDefault(key, spec);
-    return this.deps.blobs.stat(key);
-  }
-
-  readFile(key: string): Promise<Readable> {
-    return this.deps.blobs.read(key);
+    const image = await this.defaults.fetch(key, { context: spec });
+    if (!image) throw new Error(`default avatar ${key} was not drawn`);
+    return { etag: image.etag, size: image.data.length, open: async () => image.data };
   }
 
   /** The default avatar's image: initials in white on the palette colour, as WebP. */
@@ -137,17 +159,5 @@ export class AvatarService {
     await Promise.all(
       keys.map((key) => this.deps.blobs.delete(key).catch((error: unknown) => this.deps.reportError(error, `avatar file ${key} not deleted`))),
     );
-  }
-
-  /** One drawing per key at a time: simultaneous first requests wait for the same one. */
-  private async storeDefault(key: string, spec: DefaultAvatarSpec): Promise<void> {
-    let drawing = this.drawing.get(key);
-    if (!drawing) {
-      drawing = this.defaultImage(spec)
-        .then((image) => this.deps.blobs.put(key, image, 'image/webp'))
-        .finally(() => this.drawing.delete(key));
-      this.drawing.set(key, drawing);
-    }
-    await drawing;
   }
 }

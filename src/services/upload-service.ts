@@ -15,6 +15,8 @@ export interface UploadServiceDeps {
   images: ImageProcessor;
   clock: Clock;
   isChatMember: IsChatMember;
+  /** Files that could not be deleted are only reported: their rows, and so their URLs, are gone already. */
+  reportError: (error: unknown, message: string) => void;
 }
 
 /** One readable object behind a key: an upload's file or its thumbnail. */
@@ -95,6 +97,15 @@ export class UploadService {
       await Promise.all(written.map((key) => blobs.delete(key).catch(() => {})));
       throw error;
     }
+  }
+
+  /** Deletes the user's uploads that are in no message, files included; for account deletion. */
+  async removeUnattached(userId: number): Promise<void> {
+    const removed = await this.deps.uploads.deleteUnattached(userId);
+    const keys = removed.flatMap((upload) => (upload.thumbnailKey === null ? [upload.storageKey] : [upload.storageKey, upload.thumbnailKey]));
+    await Promise.all(
+      keys.map((key) => this.deps.blobs.delete(key).catch((error: unknown) => this.deps.reportError(error, `upload file ${key} not deleted`))),
+    );
   }
 
   get(id: number): Promise<UploadRecord | undefined> {

@@ -20,6 +20,7 @@ export interface Database {
   friendships: FriendshipsTable;
   friend_requests: FriendRequestsTable;
   blocks: BlocksTable;
+  privacy_settings: PrivacySettingsTable;
 }
 
 export interface UsersTable {
@@ -172,4 +173,12 @@ export interface BlocksTable {
   blocker_id: number;
   blocked_id: number;
   created_at: number;
+}
+
+/** Who may add a user to a group. */
+export type GroupAdds = 'everyone' | 'friends';
+
+export interface PrivacySettingsTable {
+  user_id: number;
+  group_adds: GroupAdds;
 }

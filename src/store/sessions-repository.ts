@@ -20,6 +20,16 @@ export interface NewSession {
   expiresAt: number;
 }
 
+export interface RefreshRotation {
+  presentedHash: string;
+  /** The hash of the successor, derived from the presented token, so a replay derives the same one. */
+  successorHash: string;
+  now: number;
+  /** When the successor, and the session, expire. */
+  expiresAt: number;
+  reuseGraceMs: number;
+}
+
 export type RotationResult =
   | { status: 'rotated'; sessionId: number; userId: number }
   /** A retired token came back: the session has been deleted. */
@@ -92,10 +102,13 @@ export class SessionsRepository {
   }
 
   /**
-   * Retires the presented refresh token and stores its successor, in one transaction. Two
-   * concurrent refreshes with one token cannot both win: the loser is treated as reuse.
+   * Retires the presented refresh token and stores its successor, in one transaction. A retired
+   * token presented again within `reuseGraceMs` of its retirement, while its successor is still the
+   * live one, is a concurrent refresh (two tabs): it is answered as rotated, with the successor
+   * already stored. Any other retired token is reuse: the session is deleted.
    */
-  rotateRefreshToken(oldHash: string, newHash: string, now: number, newExpiresAt: number): Promise<RotationResult> {
+  rotateRefreshToken(rotation: RefreshRotation): Promise<RotationResult> {
+    const { presentedHash, successorHash, now, expiresAt, reuseGraceMs } = rotation;
     return this.db.transaction().execute(async (tx): Promise<RotationResult> => {
       const token = await tx
         .selectFrom('refresh_tokens')
@@ -108,33 +121,42 @@ export class SessionsRepository {
           'sessions.user_id as userId',
           'sessions.expires_at as sessionExpiresAt',
         ])
-        .where('refresh_tokens.token_hash', '=', oldHash)
+        .where('refresh_tokens.token_hash', '=', presentedHash)
         .executeTakeFirst();
       if (!token) return { status: 'unknown' };
-      const revoke = async (): Promise<RotationResult> => {
-        await tx.deleteFrom('sessions').where('id', '=', token.sessionId).execute();
-        return { status: 'reused', sessionId: token.sessionId, userId: token.userId };
-      };
-      if (token.retiredAt !== null) return revoke();
-      if (token.tokenExpiresAt <= now || token.sessionExpiresAt <= now) return { status: 'expired' };
+      const { sessionId, userId } = token;
 
-      const retired = await tx
-        .updateTable('refresh_tokens')
-        .set({ retired_at: now })
-        .where('id', '=', token.tokenId)
-        .where('retired_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(retired.numUpdatedRows) !== 1) return revoke();
-      await tx
-        .insertInto('refresh_tokens')
-        .values({ session_id: token.sessionId, token_hash: newHash, created_at: now, expires_at: newExpiresAt })
-        .execute();
-      await tx
-        .updateTable('sessions')
-        .set({ last_used_at: now, expires_at: newExpiresAt })
-        .where('id', '=', token.sessionId)
-        .execute();
-      return { status: 'rotated', sessionId: token.sessionId, userId: token.userId };
+      let retiredAt = token.retiredAt;
+      if (retiredAt === null) {
+        if (token.tokenExpiresAt <= now || token.sessionExpiresAt <= now) return { status: 'expired' };
+        const retired = await tx
+          .updateTable('refresh_tokens')
+          .set({ retired_at: now })
+          .where('id', '=', token.tokenId)
+          .where('retired_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(retired.numUpdatedRows) === 1) {
+          await tx.insertInto('refresh_tokens').values({ session_id: sessionId, token_hash: successorHash, created_at: now, expires_at: expiresAt }).execute();
+          await tx.updateTable('sessions').set({ last_used_at: now, expires_at: expiresAt }).where('id', '=', sessionId).execute();
+          return { status: 'rotated', sessionId, userId };
+        }
+        // A concurrent refresh retired it between our read and our write (PostgreSQL): read its time.
+        const current = await tx.selectFrom('refresh_tokens').select('retired_at').where('id', '=', token.tokenId).executeTakeFirst();
+        retiredAt = current?.retired_at ?? null;
+      }
+
+      if (retiredAt !== null && now - retiredAt <= reuseGraceMs) {
+        const successor = await tx
+          .selectFrom('refresh_tokens')
+          .select('id')
+          .where('token_hash', '=', successorHash)
+          .where('session_id', '=', sessionId)
+          .where('retired_at', 'is', null)
+          .executeTakeFirst();
+        if (successor) return { status: 'rotated', sessionId, userId };
+      }
+      await tx.deleteFrom('sessions').where('id', '=', sessionId).execute();
+      return { status: 'reused', sessionId, userId };
     });
   }
 

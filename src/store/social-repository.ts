@@ -47,6 +47,7 @@ export class SocialRepository {
     return result;
   }
 
+  /** One primary-key lookup each way: every write into a direct chat asks this. */
   async isBlockedBetween(userId: number, otherId: number): Promise<boolean> {
     const row = await this.db
       .selectFrom('blocks')
@@ -54,6 +55,35 @@ export class SocialRepository {
       .where((eb) => eb.or([eb.and([eb('blocker_id', '=', userId), eb('blocked_id', '=', otherId)]), eb.and([eb('blocker_id', '=', otherId), eb('blocked_id', '=', userId)])]))
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  /**
+   * Those of `userIds` in a block, either way, with any of `viewerIds`. Reads the viewers' blocks
+   * through the two indexes on `blocks` (few people block many), whatever the size of `userIds`.
+   */
+  async blockedAcross(viewerIds: readonly number[], userIds: readonly number[]): Promise<Set<number>> {
+    const blocked = new Set<number>();
+    if (viewerIds.length === 0 || userIds.length === 0) return blocked;
+    const viewers = [...new Set(viewerIds)];
+    const rows = await this.db
+      .selectFrom('blocks')
+      .select(['blocker_id', 'blocked_id'])
+      .where((eb) => eb.or([eb('blocker_id', 'in', viewers), eb('blocked_id', 'in', viewers)]))
+      .execute();
+    const isViewer = new Set(viewers);
+    const wanted = new Set(userIds);
+    for (const { blocker_id: blocker, blocked_id: target } of rows) {
+      if (isViewer.has(blocker) && wanted.has(target)) blocked.add(target);
+      if (isViewer.has(target) && wanted.has(blocker)) blocked.add(blocker);
+    }
+    return blocked;
+  }
+
+  /** Those of `otherIds` who are friends of `userId`. */
+  async friendsAmong(userId: number, otherIds: readonly number[]): Promise<Set<number>> {
+    if (otherIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('friendships').select('friend_id').where('user_id', '=', userId).where('friend_id', 'in', [...otherIds]).execute();
+    return new Set(rows.map((r) => r.friend_id));
   }
 
   /** Sends a request, or accepts the other's pending one; with `autoAccept`, befriends at once. */

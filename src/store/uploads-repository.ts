@@ -74,4 +74,14 @@ export class UploadsRepository {
   findByStorageKey(storageKey: string): Promise<UploadRecord | undefined> {
     return this.db.selectFrom('uploads').select(columns).where('storage_key', '=', storageKey).executeTakeFirst();
   }
+
+  /** Deletes the owner's uploads that are in no message, in one statement (one being attached at that moment either goes first or stays); returns their keys. */
+  deleteUnattached(ownerId: number): Promise<Array<Pick<UploadRecord, 'storageKey' | 'thumbnailKey'>>> {
+    return this.db
+      .deleteFrom('uploads')
+      .where('owner_id', '=', ownerId)
+      .where('message_id', 'is', null)
+      .returning(['storage_key as storageKey', 'thumbnail_key as thumbnailKey'])
+      .execute();
+  }
 }

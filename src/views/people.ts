@@ -40,3 +40,10 @@ export const Contact = Type.Intersect([Person, Type.Object({ since: Timestamp })
 
 export const contactView = (person: PersonRecord & { since: number }, online: boolean) => ({ ...personView(person, online), since: iso(person.since) });
 
+/** Who may add me to a group; someone in a block with me never may. */
+export const GroupAdds = Type.Union([Type.Literal('everyone'), Type.Literal('friends')], {
+  description: 'Who may add me to a group: `everyone`, or only my `friends`. Someone I block or who blocks me never may (403 `blocked`); others are refused with 403 `group_add_not_allowed`',
+});
+
+/** My privacy settings, as part of my own profile. */
+export const PrivacySettings = Type.Object({ groupAdds: GroupAdds });

@@ -81,7 +81,7 @@ describe('Authorization: Token <personal access token>', () => {
   it('creates a token shown once, lists it without the secret, accepts it, and revokes it', async () => {
     const user = await registerUser(server);
     const { accessToken } = await login(server, user);
-    const created = await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'CI deploys', expiresInDays: 30 }, headers: bearer(accessToken) });
+    const created = await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'CI deploys', expiresInDays: 30, password: user.password }, headers: bearer(accessToken) });
     expect(created.status).toBe(201);
     const token = (await created.json()) as { id: number; token: string; hint: string; name: string; expiresAt: string };
     expect(token.token).toMatch(/^msg_pat_[\w-]{43}$/);
@@ -104,7 +104,7 @@ describe('Authorization: Token <personal access token>', () => {
   it('stops accepting a token once it has expired', async () => {
     const user = await registerUser(server);
     const { accessToken } = await login(server, user);
-    const created = (await (await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'short', expiresInDays: 1 }, headers: bearer(accessToken) })).json()) as { token: string };
+    const created = (await (await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'short', expiresInDays: 1, password: user.password }, headers: bearer(accessToken) })).json()) as { token: string };
     expect(await meStatus(server, { authorization: `Token ${created.token}` })).toBe(200);
     clock.advance(25 * 3_600_000);
     try {
@@ -121,8 +121,8 @@ describe('Authorization: Token <personal access token>', () => {
     const other = await registerUser(server);
     const { accessToken } = await login(server, user);
     const theirs = await login(server, other);
-    const created = (await (await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'mine' }, headers: bearer(accessToken) })).json()) as { id: number; token: string };
-    const minted = await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'more' }, headers: { authorization: `Token ${created.token}` } });
+    const created = (await (await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'mine', password: user.password }, headers: bearer(accessToken) })).json()) as { id: number; token: string };
+    const minted = await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'more', password: user.password }, headers: { authorization: `Token ${created.token}` } });
     expect(minted.status).toBe(403);
     expect((await problem(minted)).code).toBe('session_required');
     const stolen = await server.request(`/api/v1/auth/tokens/${created.id}`, { method: 'DELETE', headers: bearer(theirs.accessToken) });
@@ -133,10 +133,46 @@ describe('Authorization: Token <personal access token>', () => {
   it('refuses bad token requests with 400', async () => {
     const user = await registerUser(server);
     const { accessToken } = await login(server, user);
-    for (const json of [{}, { name: '' }, { name: 'x'.repeat(101) }, { name: 'a', expiresInDays: 0 }, { name: 'a', expiresInDays: 'soon' }, { name: ['a'] }]) {
+    const password = user.password;
+    const cases = [
+      {},
+      { name: 'a' },
+      { name: 'a', password: '' },
+      { name: '', password },
+      { name: 'x'.repeat(101), password },
+      { name: 'a', password, expiresInDays: 0 },
+      { name: 'a', password, expiresInDays: 367 },
+      { name: 'a', password, expiresInDays: 'soon' },
+      { name: ['a'], password },
+    ];
+    for (const json of cases) {
       const res = await server.request('/api/v1/auth/tokens', { method: 'POST', json, headers: bearer(accessToken) });
       expect(res.status, JSON.stringify(json)).toBe(400);
     }
+    const list = (await (await server.request('/api/v1/auth/tokens', { headers: bearer(accessToken) })).json()) as { items: unknown[] };
+    expect(list.items).toEqual([]);
+  });
+
+  it('expires in 90 days unless asked otherwise, and at most in 366', async () => {
+    const user = await registerUser(server);
+    const { accessToken } = await login(server, user);
+    const create = async (json: Record<string, unknown>) => {
+      const res = await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'n', password: user.password, ...json }, headers: bearer(accessToken) });
+      expect(res.status).toBe(201);
+      return (Date.parse(((await res.json()) as { expiresAt: string }).expiresAt) - clock.now()) / 86_400_000;
+    };
+    expect(await create({})).toBeCloseTo(90, 3);
+    expect(await create({ expiresInDays: 366 })).toBeCloseTo(366, 3);
+  });
+
+  it('needs the current password: a wrong one is refused and creates nothing', async () => {
+    const user = await registerUser(server);
+    const { accessToken } = await login(server, user);
+    const res = await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'n', password: 'not-the-password-1' }, headers: bearer(accessToken) });
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body.code).toBe('wrong_password');
+    expect(body.errors).toEqual([{ field: 'password', message: 'is wrong' }]);
     const list = (await (await server.request('/api/v1/auth/tokens', { headers: bearer(accessToken) })).json()) as { items: unknown[] };
     expect(list.items).toEqual([]);
   });
@@ -221,6 +257,7 @@ describe('GET /users/me', () => {
       avatar: { small: expect.stringMatching(/^\/files\/avatars\/default\//) as unknown, large: expect.stringMatching(/^\/files\/avatars\/default\//) as unknown, isDefault: true },
       isOnline: false,
       signInMethods: ['password'],
+      groupAdds: 'everyone',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
       lastSeenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     });

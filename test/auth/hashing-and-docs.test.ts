@@ -45,17 +45,17 @@ describe('the OpenAPI document', () => {
         ['/api/v1/auth/login', 'post', ['200', '400', '401', '403', '429']],
         ['/api/v1/auth/refresh', 'post', ['200', '400', '401']],
         ['/api/v1/auth/logout', 'post', ['204', '401']],
-        ['/api/v1/auth/logout-all', 'post', ['204', '401']],
-        ['/api/v1/auth/sessions', 'get', ['200', '401']],
-        ['/api/v1/auth/sessions/{id}', 'delete', ['204', '401', '404']],
-        ['/api/v1/auth/password/change', 'post', ['204', '400', '401']],
+        ['/api/v1/auth/logout-all', 'post', ['200', '401', '403']],
+        ['/api/v1/auth/sessions', 'get', ['200', '401', '403']],
+        ['/api/v1/auth/sessions/{id}', 'delete', ['204', '401', '403', '404']],
+        ['/api/v1/auth/password/change', 'post', ['200', '400', '401', '403', '429']],
         ['/api/v1/auth/password/forgot', 'post', ['202', '400', '429']],
         ['/api/v1/auth/password/check-code', 'post', ['200', '400', '429']],
         ['/api/v1/auth/password/reset', 'post', ['204', '400', '429']],
         ['/api/v1/auth/availability', 'get', ['200', '400', '429']],
-        ['/api/v1/auth/tokens', 'post', ['201', '400', '401', '403']],
-        ['/api/v1/auth/tokens', 'get', ['200', '401']],
-        ['/api/v1/auth/tokens/{id}', 'delete', ['204', '401', '404']],
+        ['/api/v1/auth/tokens', 'post', ['201', '400', '401', '403', '429']],
+        ['/api/v1/auth/tokens', 'get', ['200', '401', '403']],
+        ['/api/v1/auth/tokens/{id}', 'delete', ['204', '401', '403', '404']],
         ['/api/v1/users/me', 'get', ['200', '401']],
       ];
       for (const [path, method, statuses] of expected) {
@@ -64,6 +64,10 @@ describe('the OpenAPI document', () => {
         expect(Object.keys(operation!.responses), `${method} ${path}`).toEqual(expect.arrayContaining(statuses));
       }
       expect(doc.paths['/api/v1/users/me']!.get!.security).toHaveLength(3);
+      // Credential management takes a session, never a personal access token.
+      for (const [path, method] of [['/api/v1/auth/password/change', 'post'], ['/api/v1/auth/tokens', 'post'], ['/api/v1/users/me', 'delete']] as const) {
+        expect(doc.paths[path]![method]!.security, `${method} ${path}`).toEqual([{ bearer: [] }, { cookie: [] }]);
+      }
     } finally {
       await server.close();
     }

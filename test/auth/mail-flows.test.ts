@@ -112,12 +112,29 @@ describe('password change', () => {
     expect(await meStatus(server, bearer(elsewhere.accessToken))).toBe(200);
 
     const count = mail.messages.length;
-    expect((await change({ currentPassword: user.password, newPassword: 'fresh-violet-kite-88' })).status).toBe(204);
+    const changed = await change({ currentPassword: user.password, newPassword: 'fresh-violet-kite-88' });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toEqual({ endedSessions: 1, revokedTokens: 0 });
     expect(await meStatus(server, bearer(here.accessToken))).toBe(200);
     expect(await meStatus(server, bearer(elsewhere.accessToken))).toBe(401);
     expect((await post('login', { login: user.username, password: user.password })).status).toBe(401);
     expect((await post('login', { login: user.username, password: 'fresh-violet-kite-88' })).status).toBe(200);
     await mail.waitForMail(user.email, { subject: /password/i, after: count });
+  });
+});
+
+describe('personal access tokens', () => {
+  it('mails a notice to the account when one is created', async () => {
+    const user = await registerUser(server);
+    const { accessToken } = await login(server, user);
+    const count = mail.messages.length;
+    const res = await post('tokens', { name: 'Backup <script>', password: user.password }, bearer(accessToken));
+    expect(res.status).toBe(201);
+    const notice = await mail.waitForMail(user.email, { subject: /personal access token/i, after: count });
+    expect(notice.text).toContain('A new personal access token was created');
+    expect(notice.text).toContain('Backup <script>');
+    expect(notice.html).toContain('Backup &lt;script&gt;');
+    expect(notice.text).not.toContain(((await res.json()) as { token: string }).token);
   });
 });
 

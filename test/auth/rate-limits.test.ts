@@ -63,6 +63,29 @@ describe('rate limits answer 429 with Retry-After', () => {
     expect((await attempt(other.username, other.password)).status).toBe(200);
   });
 
+  it('on current-password checks, which count as failed logins for the account', async () => {
+    const server = await serverWith({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '3/1m' });
+    const user = await registerUser(server);
+    const login = await server.request('/api/v1/auth/login', { method: 'POST', json: { login: user.username, password: user.password } });
+    const headers = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
+    const wrong = 'wrong-password-1';
+    const guesses = [
+      () => server.request('/api/v1/auth/password/change', { method: 'POST', json: { currentPassword: wrong, newPassword: 'fresh-violet-kite-88' }, headers }),
+      () => server.request('/api/v1/users/me', { method: 'PATCH', json: { email: `${uniqueName()}@example.test`, currentPassword: wrong }, headers }),
+      () => server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'n', password: wrong }, headers }),
+    ];
+    for (const guess of guesses) expect((await guess()).status).toBe(400);
+
+    // Past the limit even the right password is refused, on every check and at login.
+    await expectLimited(await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'n', password: user.password }, headers }));
+    await expectLimited(await server.request('/api/v1/users/me', { method: 'DELETE', json: { password: user.password }, headers }));
+    await expectLimited(
+      await server.request('/api/v1/auth/password/change', { method: 'POST', json: { currentPassword: user.password, newPassword: 'fresh-violet-kite-88' }, headers }),
+    );
+    await expectLimited(await server.request('/api/v1/auth/login', { method: 'POST', json: { login: user.username, password: user.password } }));
+    expect((await server.request('/api/v1/users/me', { headers })).status).toBe(200);
+  });
+
   it('on forgotten password, e-mail verification resend, code checks and availability', async () => {
     const server = await serverWith({
       RATE_LIMIT_PASSWORD_FORGOT: '1/1m',

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, login, meStatus, problem, registerUser, uniqueName } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 
+const REUSE_GRACE_MS = 10_000;
+const clock = new TestClock();
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ clock });
 });
 afterAll(() => server?.close());
 
@@ -74,11 +76,13 @@ describe('POST /auth/refresh', () => {
     expect(await meStatus(server, bearer(second.accessToken))).toBe(200);
   });
 
-  it('ends the whole session when a retired refresh token is presented again (theft detection)', async () => {
+  it('ends the whole session when a retired refresh token is presented again after the grace (theft detection)', async () => {
     const user = await registerUser(server);
     const first = await login(server, user);
     const second = (await (await post('refresh', { refreshToken: first.refreshToken })).json()) as { accessToken: string; refreshToken: string };
 
+    // Past the grace, as a thief replaying a copied token later would be.
+    clock.advance(REUSE_GRACE_MS + 1000);
     const replay = await post('refresh', { refreshToken: first.refreshToken });
     expect(replay.status).toBe(401);
     expect((await problem(replay)).code).toBe('refresh_token_reused');
@@ -107,12 +111,48 @@ describe('POST /auth/refresh', () => {
     expect(await meStatus(server, bearer(tokens.refreshToken))).toBe(401);
   });
 
-  it('lets only one of two concurrent refreshes with the same token win', async () => {
+  it('gives two concurrent refreshes with the same token (two tabs) the same new refresh token', async () => {
     const user = await registerUser(server);
     const tokens = await login(server, user);
     const results = await Promise.all([post('refresh', { refreshToken: tokens.refreshToken }), post('refresh', { refreshToken: tokens.refreshToken })]);
-    const statuses = results.map((r) => r.status).sort();
-    expect(statuses).toEqual([200, 401]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const [a, b] = (await Promise.all(results.map((r) => r.json()))) as Array<{ accessToken: string; refreshToken: string; sessionId: number }>;
+    expect(a!.refreshToken).toBe(b!.refreshToken);
+    expect(a!.refreshToken).not.toBe(tokens.refreshToken);
+    expect([a!.sessionId, b!.sessionId]).toEqual([tokens.sessionId, tokens.sessionId]);
+    expect(await meStatus(server, bearer(a!.accessToken))).toBe(200);
+    expect(await meStatus(server, bearer(b!.accessToken))).toBe(200);
+    // The shared successor goes on rotating as usual.
+    expect((await post('refresh', { refreshToken: a!.refreshToken })).status).toBe(200);
+  });
+
+  it('answers a replay within the grace with the same refresh token and a fresh access token for the same session', async () => {
+    const user = await registerUser(server);
+    const first = await login(server, user);
+    const second = (await (await post('refresh', { refreshToken: first.refreshToken })).json()) as { accessToken: string; refreshToken: string; sessionId: number };
+    clock.advance(REUSE_GRACE_MS - 1000);
+    try {
+      const replay = await post('refresh', { refreshToken: first.refreshToken });
+      expect(replay.status).toBe(200);
+      const again = (await replay.json()) as { accessToken: string; refreshToken: string; sessionId: number };
+      expect(again.refreshToken).toBe(second.refreshToken);
+      expect(again.sessionId).toBe(first.sessionId);
+      expect(claimsOf(again.accessToken).jti).not.toBe(claimsOf(second.accessToken).jti);
+      expect(await meStatus(server, bearer(again.accessToken))).toBe(200);
+    } finally {
+      clock.advance(-(REUSE_GRACE_MS - 1000));
+    }
+  });
+
+  it('treats a replay within the grace as reuse once its successor has been rotated too', async () => {
+    const user = await registerUser(server);
+    const first = await login(server, user);
+    const second = (await (await post('refresh', { refreshToken: first.refreshToken })).json()) as { refreshToken: string };
+    const third = (await (await post('refresh', { refreshToken: second.refreshToken })).json()) as { accessToken: string; refreshToken: string };
+    const replay = await post('refresh', { refreshToken: first.refreshToken });
+    expect(replay.status).toBe(401);
+    expect((await problem(replay)).code).toBe('refresh_token_reused');
+    expect(await meStatus(server, bearer(third.accessToken))).toBe(401);
   });
 });
 
@@ -136,7 +176,9 @@ describe('logging out', () => {
     const a = await login(server, user);
     const b = await login(server, user);
     const theirs = await login(server, other);
-    expect((await post('logout-all', undefined, bearer(a.accessToken))).status).toBe(204);
+    const res = await post('logout-all', undefined, bearer(a.accessToken));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ endedSessions: 2, revokedTokens: 0 });
     expect(await meStatus(server, bearer(a.accessToken))).toBe(401);
     expect(await meStatus(server, bearer(b.accessToken))).toBe(401);
     expect(await meStatus(server, bearer(theirs.accessToken))).toBe(200);

@@ -39,6 +39,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     RATE_LIMIT_VERIFY_RESEND: '10000/1m',
     RATE_LIMIT_AVAILABILITY: '10000/1m',
     RATE_LIMIT_CODE_CHECK: '10000/1m',
+    RATE_LIMIT_FILES: '10000/1m',
   };
   let schema: string | undefined;
   if (process.env.DATABASE_URL) {

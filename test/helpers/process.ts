@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestServer } from './server.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,9 +27,14 @@ export function spawnEntry(entry: string, env: Record<string, string>): { child:
   return { child, output: () => output, exited };
 }
 
-/** Starts a server process and waits for its "listening" log line to learn its URL. */
-export async function startServerProcess(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
-  const started = spawnEntry(entry, { ...env, LOG_LEVEL: 'info' });
+/** Starts a server process and waits for its "listening" log line (so at least at `info`) to learn its URL. */
+export async function startServerProcess(
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  logLevel: 'info' | 'debug' | 'trace' = 'info',
+): Promise<ServerProcess> {
+  const started = spawnEntry(entry, { ...env, LOG_LEVEL: logLevel });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(started.output());
@@ -41,3 +47,15 @@ export async function startServerProcess(entry: string, env: Record<string, stri
     }
   }
 }
+
+/** Enough of TestServer for the account, chat and socket helpers: a base URL and a request function. */
+export const asTestServer = (node: ServerProcess) =>
+  ({
+    url: node.url,
+    request: (path: string, init: RequestInit & { json?: unknown } = {}) => {
+      const { json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(node.url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+    },
+  }) as unknown as TestServer;

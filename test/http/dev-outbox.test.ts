@@ -79,7 +79,7 @@ describe('GET /dev/outbox', () => {
   it.each([
     ['limit=0', 'limit', 'must be at least 1'],
     ['limit=101', 'limit', 'must be at most 100'],
-    ['limit=ten', 'limit', 'must be integer'],
+    ['limit=ten', 'limit', 'must be a whole number written in decimal digits'],
     ['before=abc', 'before', 'must be a nextCursor from an earlier page'],
     ['before=0', 'before', 'must be a nextCursor from an earlier page'],
   ])('refuses %s with a 400 problem', async (query, field, message) => {
@@ -87,6 +87,34 @@ describe('GET /dev/outbox', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await res.json()).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ field, message }] });
+  });
+
+  it('answers only clients on this machine: a request forwarded by a proxy is 404', async () => {
+    // No trusted proxy: the peer is loopback, but the request came from elsewhere through a proxy.
+    for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }] as Array<Record<string, string>>) {
+      const res = await server.request('/dev/outbox', { headers });
+      expect(res.status, JSON.stringify(headers)).toBe(404);
+      expect((await res.json()) as { code: string }).toMatchObject({ code: 'not_found' });
+    }
+  });
+
+  it('is 404 to a client at another address, unless DEV_OUTBOX_ENABLED is set', async () => {
+    const fromElsewhere = { 'x-forwarded-for': '203.0.113.9' };
+    const closed = await startTestServer({ env: { TRUST_PROXY: 'true' } });
+    const open = await startTestServer({ env: { TRUST_PROXY: 'true', DEV_OUTBOX_ENABLED: 'true' } });
+    try {
+      const refused = await closed.request('/dev/outbox', { headers: fromElsewhere });
+      expect(refused.status).toBe(404);
+      await refused.arrayBuffer();
+      const local = await closed.request('/dev/outbox');
+      expect(local.status).toBe(200);
+      await local.arrayBuffer();
+      const allowed = await open.request('/dev/outbox', { headers: fromElsewhere });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.json()).toEqual({ items: [], nextCursor: null });
+    } finally {
+      await Promise.all([closed.close(), open.close()]);
+    }
   });
 
   it('is described in the API document', async () => {

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, uniqueName } from '../helpers/accounts.js';
 import { createTestEnvironment, usesPostgres, usesRedis, type TestEnvironment } from '../helpers/environment.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
-import type { TestServer } from '../helpers/server.js';
+import { asTestServer, startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { TestSocket } from '../helpers/ws.js';
 
 // Two real server processes on one PostgreSQL and one Redis: CI's second pass.
@@ -30,20 +29,8 @@ describe.runIf(usesPostgres && usesRedis)('across nodes', () => {
     await environment?.cleanup();
   });
 
-  /** Enough of TestServer for the helpers: a base URL and a request function. */
-  const asServer = (node: ServerProcess) =>
-    ({
-      url: node.url,
-      request: (path: string, init: RequestInit & { json?: unknown } = {}) => {
-        const { json, ...rest } = init;
-        const headers = new Headers(rest.headers);
-        if (json !== undefined) headers.set('content-type', 'application/json');
-        return fetch(node.url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
-      },
-    }) as unknown as TestServer;
-
   async function account(node: ServerProcess) {
-    const server = asServer(node);
+    const server = asTestServer(node);
     const username = uniqueName();
     expect((await server.request('/api/v1/auth/register', { method: 'POST', json: { username, email: `${username}@example.test`, password: PASSWORD } })).status).toBe(201);
     const res = await server.request('/api/v1/auth/login', { method: 'POST', json: { login: username, password: PASSWORD } });
@@ -54,8 +41,8 @@ describe.runIf(usesPostgres && usesRedis)('across nodes', () => {
   it('delivers messages, typing and presence between sockets on different nodes within a second, and survives a node stopping', async () => {
     const ann = await account(nodeA);
     const ben = await account(nodeB);
-    const a = asServer(nodeA);
-    const b = asServer(nodeB);
+    const a = asTestServer(nodeA);
+    const b = asTestServer(nodeB);
     const chatRes = await b.request('/api/v1/chats', { method: 'POST', json: { type: 'direct', memberIds: [ann.id] }, headers: { authorization: `Bearer ${ben.token}` } });
     const chat = (await chatRes.json()) as { id: number };
 

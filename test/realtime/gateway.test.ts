@@ -33,7 +33,7 @@ describe('connecting', () => {
 
   it('accepts a Bearer header, ?access_token=, a personal access token and the session cookie', async () => {
     const me = await person(server);
-    const pat = (await (await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'ws' }, headers: bearer(me.token) })).json()) as { token: string };
+    const pat = (await (await server.request('/api/v1/auth/tokens', { method: 'POST', json: { name: 'ws', password: me.password }, headers: bearer(me.token) })).json()) as { token: string };
     const cookieLogin = await server.request('/api/v1/auth/login', { method: 'POST', json: { login: me.username, password: me.password, cookie: true } });
     const cookie = cookieLogin.headers.getSetCookie().find((c) => c.startsWith('msg_session='))!.split(';')[0]!;
     const ways: Array<Parameters<typeof TestSocket.open>[1]> = [{ token: me.token }, { query: `access_token=${me.token}` }, { headers: { authorization: `Token ${pat.token}` } }, { query: `access_token=${pat.token}` }, { headers: { cookie } }];

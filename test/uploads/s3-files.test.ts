@@ -92,7 +92,7 @@ describe('files in an S3-compatible bucket', () => {
     expect(forged.status).toBe(404);
   });
 
-  it('keeps avatars in the bucket and serves them from stable URLs, and deletes the replaced ones', async () => {
+  it('keeps uploaded avatars in the bucket and serves them from stable URLs, and deletes the replaced ones', async () => {
     const ann = await person(server);
     const picture = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#33aa66' } }).jpeg().toBuffer();
     const form = new FormData();
@@ -118,9 +118,12 @@ describe('files in an S3-compatible bucket', () => {
     expect(generated.isDefault).toBe(true);
     expect(await s3.keys()).not.toContain(keyOf(avatar.large));
     expect((await server.request(avatar.large)).status).toBe(404);
+    // The generated default is drawn for the request and never written to the bucket.
     const drawn = await server.request(generated.large);
     expect(drawn.status).toBe(200);
-    expect(await s3.keys()).toContain(keyOf(generated.large));
+    expect(drawn.headers.get('content-type')).toBe('image/webp');
+    await drawn.arrayBuffer();
+    expect(await s3.keys()).not.toContain(keyOf(generated.large));
   });
 });
 

@@ -1,8 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveKey } from '../../src/adapters/secrets.js';
 import { bearer, login, problem, registerUser } from '../helpers/accounts.js';
+import { direct, person, send } from '../helpers/chats.js';
 import { blackPng } from '../helpers/images.js';
 import { multipart, type Part } from '../helpers/multipart.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
@@ -523,6 +526,38 @@ describe('GET /files/*', () => {
     ]) {
       const res = await server.request(target, { headers: bearer(ann.token) });
       expect(res.status, target).toBe(404);
+    }
+  });
+});
+
+describe('deleting the account', () => {
+  it('deletes the files it never sent, blobs included, and keeps the ones in chat history', async () => {
+    const leaver = await person(server);
+    const friend = await person(server);
+    const kept = await uploadFile(leaver.token, 'sent.png', await phonePhoto('png'));
+    const drafts = [await uploadFile(leaver.token, 'draft.png', await phonePhoto('png')), await uploadFile(leaver.token, 'notes.txt', 'private notes')];
+    const chat = await direct(server, leaver, friend);
+    await send(server, leaver, chat.id, 'the photo', { attachmentIds: [kept.id] });
+
+    const urls = (upload: UploadJson) => [upload.url, ...(upload.thumbnailUrl ? [upload.thumbnailUrl] : [])];
+    const blobOf = (url: string) => path.join(server.environment.dataDir, 'files', ...keyOf(url).split('/'));
+    const draftUrls = drafts.flatMap(urls);
+    expect(draftUrls).toHaveLength(3);
+    for (const url of draftUrls) expect((await fetchBytes(url)).res.status, url).toBe(200);
+
+    const deleted = await server.request('/api/v1/users/me', { method: 'DELETE', headers: bearer(leaver.token), json: { password: leaver.password } });
+    expect(deleted.status, await deleted.clone().text()).toBe(204);
+
+    // Signed URLs handed out before are dead, and no byte of those files is left.
+    for (const url of draftUrls) {
+      const { res } = await fetchBytes(url);
+      expect(res.status, url).toBe(404);
+      expect(existsSync(blobOf(url)), url).toBe(false);
+    }
+    // The message stays, from a deleted user, and so does its photo for the chat.
+    for (const url of urls(kept)) {
+      expect((await fetchBytes(url)).res.status, url).toBe(200);
+      expect((await fetchBytes(url.split('?')[0]!, bearer(friend.token))).res.status, url).toBe(200);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
@@ -102,6 +103,12 @@ async function pixel(image: Buffer, x: number, y: number): Promise<number[]> {
 
 const near = (actual: number[], expected: number[], tolerance = 24) => actual.every((v, i) => Math.abs(v - expected[i]!) <= tolerance);
 const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+/** Every file below `dir`, as paths relative to it. */
+const filesUnder = async (dir: string) => ((await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) as Dirent[])
+  .filter((entry) => entry.isFile())
+  .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+  .sort();
 
 const uploadedUrl = (userId: number, side: number) => new RegExp(`^/files/avatars/${userId}/[\\w-]{22}/${side}\\.webp$`);
 
@@ -397,13 +404,47 @@ describe('DELETE /api/v1/users/me/avatar and the default avatar', () => {
     }
   });
 
-  it('draws the same bytes again for the same URL, and keeps them', async () => {
+  it('draws the same bytes again for the same URL, on any server, and stores none of them', async () => {
     const avatar = await resetAvatar(ann);
     const [a, b] = await Promise.all([fetchImage(avatar.large), fetchImage(avatar.large)]);
     expect(a.bytes.equals(b.bytes)).toBe(true);
     expect(a.res.headers.get('etag')).toBe(b.res.headers.get('etag'));
     const stored = path.join(server.environment.dataDir, 'files', ...avatar.large.slice('/files/'.length).split('/'));
-    expect((await fs.readFile(stored)).equals(a.bytes)).toBe(true);
+    await expect(fs.stat(stored)).rejects.toThrow();
+
+    // Another server (another node, or this one after a restart) draws the same bytes under the same ETag.
+    const other = await startTestServer();
+    try {
+      const res = await other.request(avatar.large);
+      expect(res.headers.get('etag')).toBe(a.res.headers.get('etag'));
+      expect(Buffer.from(await res.arrayBuffer()).equals(a.bytes)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('creates no file for any number of made-up keys: each is drawn or refused, never kept', async () => {
+    const filesDir = path.join(server.environment.dataDir, 'files');
+    const before = await filesUnder(filesDir);
+    const encode = (text: string) => `x${Buffer.from(text).toString('base64url')}`;
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const keys: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const initials = letters[i % 26]! + letters[(i * 7) % 26]!;
+      keys.push(`default/v1/${initials}-${i % PALETTE.length}/${i % 2 ? 128 : 512}.webp`);
+    }
+    keys.push(`default/v1/${encode('ЖЁ')}-3/128.webp`, `default/v1/${encode('ЖЁЯ')}-3/128.webp`, 'default/v1/QQQ-1/512.webp');
+    for (const key of keys) {
+      const res = await server.request(`/files/avatars/${key}`);
+      const body = Buffer.from(await res.arrayBuffer());
+      if (res.status === 200) {
+        expect(res.headers.get('content-type'), key).toBe('image/webp');
+        expect((await sharp(body).metadata()).format, key).toBe('webp');
+      } else {
+        expect(res.status, key).toBe(404);
+      }
+    }
+    expect(await filesUnder(filesDir)).toEqual(before);
   });
 
   it('is shared by people with the same initials and colour; other initials get another', async () => {
@@ -478,6 +519,7 @@ describe('DELETE /api/v1/users/me/avatar and the default avatar', () => {
     expect(await fs.readdir(avatarsDir).catch(() => [])).toEqual(before);
     // A well-formed key nobody has yet is drawn all the same: the key is the whole recipe.
     expect(await statusOf(`/files/avatars/default/v1/none-0/128.webp`)).toBe(200);
+    expect(await fs.readdir(avatarsDir).catch(() => [])).toEqual(before);
   });
 
   it('needs credentials to reset (401)', async () => {

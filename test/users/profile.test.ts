@@ -190,7 +190,7 @@ describe('deleting my account', () => {
     const team: ChatJson = await group(server, ada, [bob, carol], 'Ada’s team');
     const message: MessageJson = await send(server, ada, chat.id, 'remember me');
     await send(server, ada, team.id, 'hello team');
-    const pat = await call<{ token: string }>(server, ada, 'POST', '/auth/tokens', { name: 'ci' });
+    const pat = await call<{ token: string }>(server, ada, 'POST', '/auth/tokens', { name: 'ci', password: PASSWORD });
     const adaSocket = await TestSocket.open(server, { token: ada.token });
     const bobSocket = await TestSocket.open(server, { token: bob.token });
 

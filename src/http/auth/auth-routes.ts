@@ -2,18 +2,19 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { AccountService } from '../../services/auth/account-service.js';
-import type { ApiTokenService } from '../../services/auth/api-token-service.js';
+import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, type ApiTokenService } from '../../services/auth/api-token-service.js';
 import type { ClientInfo } from '../../services/auth/context.js';
+import type { CredentialEviction } from '../../services/auth/credential-eviction.js';
 import type { PasswordService } from '../../services/auth/password-service.js';
 import type { SessionService } from '../../services/auth/session-service.js';
 import { limitPerClient } from '../rate-limits.js';
 import { EMAIL_MAX } from '../../services/auth/account-rules.js';
 import { IdParams, Message, PlainText, errors, signedIn } from '../schemas.js';
 import type { HttpServer } from '../server.js';
-import { principalOf, type createAuthenticate } from './authenticate.js';
+import { createAuthenticateSession, principalOf, sessionPrincipalOf, signedInSession, type createAuthenticate } from './authenticate.js';
 import { Email, GivenPassword, Name, Password, Username } from './fields.js';
 import { clearSessionCookies, setSessionCookies } from './cookies.js';
-import { ApiToken, CurrentUser, Session, TokenPair, apiTokenView, currentUserView, sessionView } from './views.js';
+import { ApiToken, CurrentUser, Eviction, Session, TokenPair, apiTokenView, currentUserView, sessionView } from './views.js';
 
 export interface AuthRouteDeps {
   config: Config;
@@ -21,6 +22,7 @@ export interface AuthRouteDeps {
   sessions: SessionService;
   passwords: PasswordService;
   apiTokens: ApiTokenService;
+  credentials: CredentialEviction;
   authenticate: ReturnType<typeof createAuthenticate>;
   now: () => number;
 }
@@ -43,7 +45,9 @@ const client = (request: FastifyRequest): ClientInfo => ({
 
 /** The canonical account API under /api/v1/auth. */
 export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
-  const { config, accounts, sessions, passwords, apiTokens, authenticate } = deps;
+  const { config, accounts, sessions, passwords, apiTokens, credentials, authenticate } = deps;
+  // Every route that manages credentials takes a session, never a personal access token.
+  const authenticateSession = createAuthenticateSession(authenticate);
   const limits = config.rateLimits;
   const tags = ['auth'];
 
@@ -144,7 +148,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       schema: {
         tags,
         summary: 'Exchange a refresh token for a new pair; the old refresh token is retired',
-        description: 'Presenting a retired refresh token again ends its whole session (it was copied).',
+        description:
+          'Presenting a retired refresh token again ends its whole session (it was copied). Within a few seconds of its ' +
+          'rotation (REFRESH_REUSE_GRACE_SECONDS), the same token gets the same new refresh token instead, so two tabs ' +
+          'refreshing at once both stay signed in.',
         body: body({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }),
         response: { 200: TokenPair, ...errors(400, 401) },
       },
@@ -164,22 +171,31 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
 
   app.post(
     '/api/v1/auth/logout-all',
-    { onRequest: authenticate, schema: { tags, security: signedIn, summary: 'End every session of this account', response: { 204: Type.Null(), ...errors(401, 403) } } },
+    {
+      onRequest: authenticateSession,
+      schema: {
+        tags,
+        security: signedInSession,
+        summary: 'Sign out everywhere: end every session and revoke every personal access token',
+        description: 'What a user does after a compromise: every session (this one too) and every token stop working, and their sockets close.',
+        response: { 200: Eviction, ...errors(401, 403) },
+      },
+    },
     async (request, reply) => {
-      await sessions.endAll(principalOf(request).userId);
+      const eviction = await credentials.evictCredentials(sessionPrincipalOf(request).userId);
       clearSessionCookies(reply, config.auth.cookieSecure);
-      return reply.code(204).send(null);
+      return eviction;
     },
   );
 
   app.get(
     '/api/v1/auth/sessions',
     {
-      onRequest: authenticate,
-      schema: { tags, security: signedIn, summary: 'The open sessions of this account', response: { 200: Type.Object({ items: Type.Array(Session) }), ...errors(401) } },
+      onRequest: authenticateSession,
+      schema: { tags, security: signedInSession, summary: 'The open sessions of this account', response: { 200: Type.Object({ items: Type.Array(Session) }), ...errors(401, 403) } },
     },
     async (request) => {
-      const principal = principalOf(request);
+      const principal = sessionPrincipalOf(request);
       const items = await sessions.list(principal.userId);
       return { items: items.map((s) => sessionView(s, principal.sessionId)) };
     },
@@ -188,11 +204,11 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.delete(
     '/api/v1/auth/sessions/:id',
     {
-      onRequest: authenticate,
-      schema: { tags, security: signedIn, summary: 'End one session of this account', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      onRequest: authenticateSession,
+      schema: { tags, security: signedInSession, summary: 'End one session of this account', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {
-      await sessions.end(principalOf(request).userId, request.params.id);
+      await sessions.end(sessionPrincipalOf(request).userId, request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -200,19 +216,19 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.post(
     '/api/v1/auth/password/change',
     {
-      onRequest: authenticate,
+      onRequest: authenticateSession,
       schema: {
         tags,
-        security: signedIn,
-        summary: 'Change the password; every other session ends',
+        security: signedInSession,
+        summary: 'Change the password; every other session and every personal access token ends',
+        description:
+          'This session stays signed in; the answer says what ended. A wrong current password counts as a failed login for ' +
+          'the account: past the limit the answer is 429 with Retry-After.',
         body: body({ currentPassword: GivenPassword, newPassword: Password }),
-        response: { 204: Type.Null(), ...errors(400, 401, 403) },
+        response: { 200: Eviction, ...errors(400, 401, 403, 429) },
       },
     },
-    async (request, reply) => {
-      await passwords.change(principalOf(request), request.body.currentPassword, request.body.newPassword);
-      return reply.code(204).send(null);
-    },
+    async (request) => passwords.change(sessionPrincipalOf(request), request.body.currentPassword, request.body.newPassword),
   );
 
   app.post(
@@ -254,7 +270,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: limitPerClient(limits.codeCheck, 'password-reset'),
       schema: {
         tags,
-        summary: 'Set a new password with the mailed code (and e-mail) or link token; every session ends',
+        summary: 'Set a new password with the mailed code (and e-mail) or link token; every session and personal access token ends',
         body: body({
           email: Type.Optional(Email),
           code: Type.Optional(Code),
@@ -299,20 +315,28 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.post(
     '/api/v1/auth/tokens',
     {
-      onRequest: authenticate,
+      onRequest: authenticateSession,
       schema: {
         tags,
-        security: signedIn,
+        security: signedInSession,
         summary: 'Create a personal access token (shown once), for Authorization: Token <token>',
+        description:
+          'Needs the current password; a wrong one counts as a failed login for the account (429 with Retry-After past the ' +
+          'limit). The account’s address is mailed a notice. A token can read and write as its user but cannot manage ' +
+          'credentials (403 `session_required`).',
         body: body({
           name: PlainText({ minLength: 1, maxLength: 100 }),
-          expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+          password: GivenPassword,
+          expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: TOKEN_MAX_DAYS, description: `Default ${TOKEN_DEFAULT_DAYS}` })),
         }),
-        response: { 201: Type.Intersect([ApiToken, Type.Object({ token: Type.String({ description: 'The secret; it is not shown again' }) })]), ...errors(400, 401, 403) },
+        response: {
+          201: Type.Intersect([ApiToken, Type.Object({ token: Type.String({ description: 'The secret; it is not shown again' }) })]),
+          ...errors(400, 401, 403, 429),
+        },
       },
     },
     async (request, reply) => {
-      const created = await apiTokens.create(principalOf(request), request.body);
+      const created = await apiTokens.create(sessionPrincipalOf(request), request.body);
       return reply.code(201).send({ ...apiTokenView(created), token: created.token });
     },
   );
@@ -320,20 +344,25 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.get(
     '/api/v1/auth/tokens',
     {
-      onRequest: authenticate,
-      schema: { tags, security: signedIn, summary: 'This account’s personal access tokens, without their secrets', response: { 200: Type.Object({ items: Type.Array(ApiToken) }), ...errors(401) } },
+      onRequest: authenticateSession,
+      schema: {
+        tags,
+        security: signedInSession,
+        summary: 'This account’s personal access tokens, without their secrets',
+        response: { 200: Type.Object({ items: Type.Array(ApiToken) }), ...errors(401, 403) },
+      },
     },
-    async (request) => ({ items: (await apiTokens.list(principalOf(request).userId)).map(apiTokenView) }),
+    async (request) => ({ items: (await apiTokens.list(sessionPrincipalOf(request).userId)).map(apiTokenView) }),
   );
 
   app.delete(
     '/api/v1/auth/tokens/:id',
     {
-      onRequest: authenticate,
-      schema: { tags, security: signedIn, summary: 'Revoke a personal access token', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      onRequest: authenticateSession,
+      schema: { tags, security: signedInSession, summary: 'Revoke a personal access token', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {
-      await apiTokens.revoke(principalOf(request).userId, request.params.id);
+      await apiTokens.revoke(sessionPrincipalOf(request).userId, request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, unauthorized } from '../../services/errors.js';
+import { DomainError, forbidden, unauthorized } from '../../services/errors.js';
 import { PAT_PREFIX, type ApiTokenService } from '../../services/auth/api-token-service.js';
-import type { Principal } from '../../services/auth/context.js';
+import { isSessionPrincipal, type Principal, type SessionPrincipal } from '../../services/auth/context.js';
 import type { SessionService } from '../../services/auth/session-service.js';
 import { SESSION_COOKIE } from './cookies.js';
 
@@ -73,3 +73,28 @@ export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthorized('missing_credentials', 'Log in first');
   return request.principal;
 }
+
+/**
+ * The guard of every route that manages credentials (password, e-mail, sessions, tokens, account
+ * deletion, and later 2FA and sign-in methods): authenticates like `authenticate`, then refuses a
+ * personal access token with 403 `session_required`. A leaked token can then read and write as
+ * its user, but never lock them out or outlive its own revocation.
+ */
+export function createAuthenticateSession(authenticate: ReturnType<typeof createAuthenticate>) {
+  return async function authenticateSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await authenticate(request, reply);
+    sessionPrincipalOf(request);
+  };
+}
+
+/** The principal, when it is a signed-in session; 403 `session_required` for a personal access token. */
+export function sessionPrincipalOf(request: FastifyRequest): SessionPrincipal {
+  const principal = principalOf(request);
+  if (!isSessionPrincipal(principal)) {
+    throw forbidden('session_required', 'Manage credentials from a signed-in session; a personal access token cannot do this');
+  }
+  return principal;
+}
+
+/** OpenAPI security requirement of routes behind `authenticateSession`: a session, not a token. */
+export const signedInSession: Array<Record<string, string[]>> = [{ bearer: [] }, { cookie: [] }];

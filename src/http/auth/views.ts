@@ -88,3 +88,8 @@ export const TokenPair = Type.Object({
   expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
   sessionId: Id,
 });
+
+export const Eviction = Type.Object({
+  endedSessions: Type.Integer({ description: 'Sessions signed out (their sockets closed)' }),
+  revokedTokens: Type.Integer({ description: 'Personal access tokens revoked (their sockets closed)' }),
+});

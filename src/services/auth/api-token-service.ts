@@ -1,10 +1,15 @@
-import { forbidden, notFound, unauthorized } from '../errors.js';
+import { notFound, unauthorized } from '../errors.js';
 import type { ApiTokenRecord } from '../../store/api-tokens-repository.js';
-import type { AuthContext, Principal } from './context.js';
+import { apiTokenCreatedMail } from '../mail/templates.js';
+import type { AuthContext, Principal, SessionPrincipal } from './context.js';
+import { confirmPassword } from './password-confirmation.js';
 import { randomSecret, sha256 } from './secrets.js';
 
 /** A recognisable prefix lets secret scanners find leaked tokens. */
 export const PAT_PREFIX = 'msg_pat_';
+/** A forgotten token should not work forever: without a choice, it lasts about three months. */
+export const TOKEN_DEFAULT_DAYS = 90;
+export const TOKEN_MAX_DAYS = 366;
 const TOUCH_INTERVAL_MS = 60_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -12,19 +17,21 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class ApiTokenService {
   constructor(private readonly ctx: AuthContext) {}
 
-  async create(principal: Principal, input: { name: string; expiresInDays?: number }): Promise<ApiTokenRecord & { token: string }> {
-    // A token may not mint tokens: a leaked one must not be able to outlive its revocation.
-    if (principal.method === 'token') throw forbidden('session_required', 'Create tokens from a logged-in session, not with a token');
+  /**
+   * Mints a token for a signed-in session (never for another token: a leaked one must not outlive
+   * its revocation) once the current password is confirmed, as GitHub's sudo mode asks; the
+   * account's address is told, so a token made by someone else does not go unnoticed.
+   */
+  async create(principal: SessionPrincipal, input: { name: string; password: string; expiresInDays?: number }): Promise<ApiTokenRecord & { token: string }> {
+    const { users, apiTokens, clock, mail } = this.ctx;
+    const user = await users.findById(principal.userId);
+    if (!user) throw unauthorized('session_ended', 'The account no longer exists');
+    await confirmPassword(this.ctx, user, input.password, 'password');
     const token = PAT_PREFIX + randomSecret();
-    const now = this.ctx.clock.now();
-    const record = await this.ctx.apiTokens.create({
-      userId: principal.userId,
-      name: input.name.trim(),
-      tokenHash: sha256(token),
-      tokenHint: token.slice(-4),
-      now,
-      expiresAt: input.expiresInDays ? now + input.expiresInDays * DAY_MS : null,
-    });
+    const now = clock.now();
+    const expiresAt = now + (input.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS;
+    const record = await apiTokens.create({ userId: user.id, name: input.name.trim(), tokenHash: sha256(token), tokenHint: token.slice(-4), now, expiresAt });
+    mail.enqueue({ to: user.email, ...apiTokenCreatedMail({ username: user.username, tokenName: record.name, expiresAt: new Date(expiresAt) }) });
     return { ...record, token };
   }
 
@@ -32,15 +39,10 @@ export class ApiTokenService {
     return this.ctx.apiTokens.listForUser(userId);
   }
 
-  /** Revokes every token of the user, here and on every node. */
-  async revokeAll(userId: number): Promise<void> {
-    for (const token of await this.ctx.apiTokens.deleteAllForUser(userId)) await this.ctx.cache.revokeApiToken(token.tokenHash, token.id);
-  }
-
   async revoke(userId: number, tokenId: number): Promise<void> {
-    const hash = await this.ctx.apiTokens.delete(tokenId, userId);
-    if (!hash) throw notFound('token_not_found', 'No such token');
-    await this.ctx.cache.revokeApiToken(hash, tokenId);
+    const tokenHash = await this.ctx.apiTokens.delete(tokenId, userId);
+    if (!tokenHash) throw notFound('token_not_found', 'No such token');
+    await this.ctx.cache.revoke({ apiTokens: [{ id: tokenId, tokenHash }] });
   }
 
   async authenticate(token: string): Promise<Principal> {

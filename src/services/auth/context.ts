@@ -22,10 +22,12 @@ export interface AuthContext {
   cache: CredentialCache;
   /** Failed logins per account. */
   loginAttempts: AttemptLimiter;
-  keys: { oneTimeCode: Buffer; csrf: Buffer };
+  keys: { oneTimeCode: Buffer; csrf: Buffer; refreshToken: Buffer };
   settings: {
     appUrl: string;
     refreshTokenTtlMs: number;
+    /** How long a retired refresh token still gets its successor (concurrent refreshes), not reuse detection. */
+    refreshReuseGraceMs: number;
     requireEmailVerification: boolean;
     passwordRequireMixed: boolean;
   };
@@ -40,6 +42,15 @@ export interface Principal {
   /** Set for personal access tokens. */
   apiTokenId?: number;
 }
+
+/**
+ * A principal proven by a signed-in session (bearer or cookie), never a personal access token:
+ * what every credential-managing operation takes, so a leaked token cannot take the account over.
+ */
+export type SessionPrincipal = Principal & { method: 'bearer' | 'cookie'; sessionId: number };
+
+export const isSessionPrincipal = (principal: Principal): principal is SessionPrincipal =>
+  principal.method !== 'token' && principal.sessionId !== undefined;
 
 /** Where a request came from, recorded on the session it creates. */
 export interface ClientInfo {

@@ -63,14 +63,18 @@ export class CredentialCache {
   }
 
   async revokeSessions(sessionIds: number[]): Promise<void> {
-    if (sessionIds.length === 0) return;
-    const event: RevokedEvent = { sessionIds };
-    this.applyRevocation(event);
-    await this.bus.publish(REVOKED_TOPIC, event);
+    await this.revoke({ sessionIds });
   }
 
-  async revokeApiToken(tokenHash: string, tokenId: number): Promise<void> {
-    const event: RevokedEvent = { apiTokenHashes: [tokenHash], apiTokenIds: [tokenId] };
+  /**
+   * Revokes sessions and personal access tokens in one bus message. Token ids go with their hashes
+   * so every node's gateway closes the sockets opened with those tokens.
+   */
+  async revoke(credentials: { sessionIds?: number[]; apiTokens?: Array<{ id: number; tokenHash: string }> }): Promise<void> {
+    const sessionIds = credentials.sessionIds ?? [];
+    const apiTokens = credentials.apiTokens ?? [];
+    if (sessionIds.length + apiTokens.length === 0) return;
+    const event: RevokedEvent = { sessionIds, apiTokenHashes: apiTokens.map((t) => t.tokenHash), apiTokenIds: apiTokens.map((t) => t.id) };
     this.applyRevocation(event);
     await this.bus.publish(REVOKED_TOPIC, event);
   }

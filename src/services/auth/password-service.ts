@@ -3,8 +3,9 @@ import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import type { UserRecord } from '../../store/users-repository.js';
 import { normalizeEmail, passwordProblems } from './account-rules.js';
 import { describe } from './account-service.js';
-import type { AuthContext, Principal } from './context.js';
-import type { SessionService } from './session-service.js';
+import type { AuthContext, SessionPrincipal } from './context.js';
+import type { CredentialEviction, Eviction } from './credential-eviction.js';
+import { confirmPassword } from './password-confirmation.js';
 import { equalSecrets, hmac, randomDigits, randomSecret, sha256 } from './secrets.js';
 
 const RESET_TTL_MS = 15 * 60 * 1000;
@@ -18,26 +19,29 @@ const invalidReset = () =>
 export class PasswordService {
   constructor(
     private readonly ctx: AuthContext,
-    private readonly sessions: SessionService,
+    private readonly credentials: CredentialEviction,
   ) {}
 
-  /** Changes the password and ends every other session of the user. */
-  async change(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Changes the password and evicts every other credential: the other sessions and every personal
+   * access token end, so whoever else held one is out. The session asking stays signed in.
+   */
+  async change(principal: SessionPrincipal, currentPassword: string, newPassword: string): Promise<Eviction> {
     const { users, hasher, clock } = this.ctx;
     const user = await users.findById(principal.userId);
     if (!user) throw unauthorized('session_ended', 'The account no longer exists');
-    if (!user.passwordHash || !(await hasher.verify(user.passwordHash, currentPassword))) {
-      throw validationError('wrong_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]);
-    }
+    await confirmPassword(this.ctx, user, currentPassword, 'currentPassword');
     this.checkNewPassword(user, newPassword);
-    if (await hasher.verify(user.passwordHash, newPassword)) {
+    // The current password is confirmed, so comparing with it is comparing with the stored hash.
+    if (newPassword === currentPassword) {
       throw validationError('same_password', 'The new password must differ from the current one', [
         { field: 'newPassword', message: 'must differ from the current password' },
       ]);
     }
     await users.setPasswordHash(user.id, await hasher.hash(newPassword), clock.now());
-    await this.sessions.endAll(user.id, principal.sessionId);
+    const eviction = await this.credentials.evictCredentials(user.id, { keepSessionId: principal.sessionId });
     this.ctx.mail.enqueue({ to: user.email, ...passwordChangedMail({ username: user.username }) });
+    return eviction;
   }
 
   /** Mails a code and a link when the address has an account; answers the same either way. */
@@ -86,7 +90,8 @@ export class PasswordService {
     await users.setPasswordHash(match.user.id, await hasher.hash(input.newPassword), now);
     // Proving control of the mailbox is proving the address too.
     await users.markEmailVerified(match.user.id, now);
-    await this.sessions.endAll(match.user.id);
+    // Whoever took the account is out: every session, token and socket ends.
+    await this.credentials.evictCredentials(match.user.id);
     this.ctx.mail.enqueue({ to: match.user.email, ...passwordChangedMail({ username: match.user.username }) });
   }
 

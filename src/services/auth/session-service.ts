@@ -1,8 +1,9 @@
-import { forbidden, notFound, rateLimited, unauthorized, validationError } from '../errors.js';
+import { forbidden, notFound, unauthorized, validationError } from '../errors.js';
 import type { SessionRecord } from '../../store/sessions-repository.js';
 import type { UserRecord } from '../../store/users-repository.js';
 import { normalizeEmail, usernameKey } from './account-rules.js';
 import type { AuthContext, ClientInfo, Principal } from './context.js';
+import { accountAttemptsKey, tooManyFailedLogins } from './password-confirmation.js';
 import { equalSecrets, hmac, randomSecret, sha256 } from './secrets.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -47,9 +48,9 @@ export class SessionService {
     const normalized = login.includes('@') ? normalizeEmail(login) : usernameKey(login);
     const user = login.includes('@') ? await users.findByEmail(normalized) : await users.findByUsernameKey(normalized);
     // Throttled per account (or per unknown name, so probing one looks the same).
-    const attemptsKey = user ? `user:${user.id}` : `name:${normalized}`;
+    const attemptsKey = user ? accountAttemptsKey(user.id) : `name:${normalized}`;
     const wait = await this.ctx.loginAttempts.blockedFor(attemptsKey);
-    if (wait > 0) throw rateLimited(`Too many failed logins for this account; try again in ${wait} s`, wait);
+    if (wait > 0) throw tooManyFailedLogins(wait);
     const hash = user?.passwordHash ?? this.dummyHash ?? (await hasher.hash(randomSecret()));
     const matches = await hasher.verify(hash, input.password);
     if (!user || !user.passwordHash || !matches) {
@@ -87,11 +88,22 @@ export class SessionService {
     return { kind: 'tokens', user, ...this.pair(user.id, sessionId, refreshToken) };
   }
 
+  /**
+   * Trades a refresh token for a new pair. The successor is derived from the presented token (an
+   * HMAC under a server key), so a token presented again within the reuse grace (two tabs
+   * refreshing at once) gets the very same successor without it being stored; later, it is reuse.
+   */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const { sessions, clock, cache } = this.ctx;
+    const { sessions, clock, cache, settings, keys } = this.ctx;
     const now = clock.now();
-    const next = randomSecret();
-    const result = await sessions.rotateRefreshToken(sha256(refreshToken), sha256(next), now, now + this.ctx.settings.refreshTokenTtlMs);
+    const next = hmac(keys.refreshToken, refreshToken);
+    const result = await sessions.rotateRefreshToken({
+      presentedHash: sha256(refreshToken),
+      successorHash: sha256(next),
+      now,
+      expiresAt: now + settings.refreshTokenTtlMs,
+      reuseGraceMs: settings.refreshReuseGraceMs,
+    });
     switch (result.status) {
       case 'rotated':
         return this.pair(result.userId, result.sessionId, next);
@@ -146,12 +158,6 @@ export class SessionService {
     }
     await this.ctx.sessions.delete(principal.sessionId, principal.userId);
     await this.ctx.cache.revokeSessions([principal.sessionId]);
-  }
-
-  /** Ends every session of the user, or every one but `keep`. */
-  async endAll(userId: number, keep?: number): Promise<void> {
-    const ended = await this.ctx.sessions.deleteAllForUser(userId, keep);
-    await this.ctx.cache.revokeSessions(ended);
   }
 
   list(userId: number): Promise<SessionRecord[]> {

@@ -2,11 +2,12 @@ import type { Clock } from '../../adapters/clock.js';
 import type { ChatRecord, ChatsRepository, MemberRecord, MembershipRecord } from '../../store/chats-repository.js';
 import type { MessagesRepository } from '../../store/messages-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
-import type { BlockPolicy, ChatEventSink, MessageDetails, PresenceReader } from './ports.js';
+import type { AdmissionPolicy, ChatEventSink, MessageDetails, PresenceView } from './ports.js';
 
 export interface ChatSummary extends MembershipRecord {
   members: MemberRecord[];
   memberCount: number;
+  /** The members online, as whoever this summary is shown to may see them. */
   online: Set<number>;
   lastMessage: MessageDetails | null;
 }
@@ -15,8 +16,9 @@ export interface ChatDeps {
   chats: ChatsRepository;
   messages: MessagesRepository;
   events: ChatEventSink;
-  presence: PresenceReader;
-  blocks: BlockPolicy;
+  presence: PresenceView;
+  /** Asked on every path that puts someone into a chat. */
+  admission: AdmissionPolicy;
   clock: Clock;
   maxGroupMembers: number;
 }
@@ -28,13 +30,13 @@ export class ChatService {
   constructor(private readonly deps: ChatDeps) {}
 
   async createDirect(userId: number, otherId: number): Promise<{ chat: ChatSummary; created: boolean }> {
-    const { chats, blocks, clock } = this.deps;
+    const { chats, clock } = this.deps;
     if (otherId === userId) throw validationError('cannot_chat_with_self', 'A direct chat needs another person', [{ field: 'memberIds', message: 'must name someone else' }]);
     if ((await chats.existingUserIds([otherId])).length === 0) throw notFound('user_not_found', 'No such user');
-    if (await blocks.isBlockedBetween(userId, otherId)) throw forbidden('blocked', 'You cannot start a chat with this person');
+    await this.deps.admission.admit(userId, [otherId], { kind: 'direct', field: 'memberIds' });
     const { chatId, created } = await chats.findOrCreateDirect(userId, otherId, clock.now());
     const chat = await this.get(userId, chatId);
-    if (created) await this.deps.events.publish([userId, otherId], { type: 'chat.created', chat });
+    if (created) await this.publishChat('chat.created', chat, [userId, otherId]);
     return { chat, created };
   }
 
@@ -47,21 +49,22 @@ export class ChatService {
       throw validationError('too_many_members', `A group has at most ${maxGroupMembers} members`, [{ field: 'memberIds', message: `must have at most ${maxGroupMembers - 1} people` }]);
     }
     await this.requireUsers(others);
+    await this.deps.admission.admit(userId, others, { kind: 'group', field: 'memberIds' });
     const chatId = await chats.createGroup(userId, trimmed, others, clock.now());
     const chat = await this.get(userId, chatId);
-    await this.deps.events.publish([userId, ...others], { type: 'chat.created', chat });
+    await this.publishChat('chat.created', chat, [userId, ...others]);
     return chat;
   }
 
   async get(userId: number, chatId: number): Promise<ChatSummary> {
     const membership = await this.deps.chats.findMembership(chatId, userId);
     if (!membership) throw chatNotFound();
-    const [summary] = await this.summarize([membership]);
+    const [summary] = await this.summarize(userId, [membership]);
     return summary!;
   }
 
   async list(userId: number, query: { search?: string; after?: { activityAt: number; id: number }; limit: number }): Promise<ChatSummary[]> {
-    return this.summarize(await this.deps.chats.listForUser(userId, query));
+    return this.summarize(userId, await this.deps.chats.listForUser(userId, query));
   }
 
   async rename(userId: number, chatId: number, name: string): Promise<ChatSummary> {
@@ -101,6 +104,7 @@ export class ChatService {
     if (current + incoming.length > maxGroupMembers) {
       throw validationError('too_many_members', `A group has at most ${maxGroupMembers} members`, [{ field: 'userIds', message: `would exceed ${maxGroupMembers} members` }]);
     }
+    await this.deps.admission.admit(userId, incoming, { kind: 'group', field: 'userIds' });
     const added = await chats.addMembers(chatId, incoming, clock.now());
     const chat = await this.get(userId, chatId);
     if (added.length > 0) {
@@ -108,7 +112,7 @@ export class ChatService {
       const recipients = await chats.memberIds(chatId);
       await this.deps.events.publish(recipients, { type: 'member.added', chatId, members: chat.members.filter((m) => addedSet.has(m.userId)) });
       // The newcomers learn about the chat itself too.
-      await this.deps.events.publish(added, { type: 'chat.created', chat });
+      await this.publishChat('chat.created', chat, added);
     }
     return chat;
   }
@@ -154,7 +158,7 @@ export class ChatService {
       await chats.removeMember(chatId, userId, now);
       const recipients = await chats.memberIds(chatId);
       await this.deps.events.publish(recipients, { type: 'member.removed', chatId, userId });
-      if (kind === 'group' && role === 'owner') await this.deps.events.publish(recipients, { type: 'chat.updated', chat: await this.get(recipients[0]!, chatId) });
+      if (kind === 'group' && role === 'owner') await this.publishChat('chat.updated', await this.get(recipients[0]!, chatId), recipients);
     }
   }
 
@@ -167,8 +171,17 @@ export class ChatService {
 
   private async announceUpdate(userId: number, chatId: number): Promise<ChatSummary> {
     const chat = await this.get(userId, chatId);
-    await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'chat.updated', chat });
+    await this.publishChat('chat.updated', chat, await this.deps.chats.memberIds(chatId));
     return chat;
+  }
+
+  /**
+   * Sends a chat to its members in one frame for all of them, so its members show online only
+   * those whom every recipient may see (a block hides presence both ways).
+   */
+  private async publishChat(type: 'chat.created' | 'chat.updated', chat: ChatSummary, recipients: number[]): Promise<void> {
+    const online = await this.deps.presence.onlineAsSeenBy(recipients, chat.members.map((m) => m.userId));
+    await this.deps.events.publish(recipients, { type, chat: { ...chat, online } });
   }
 
   private async requireGroupRole(userId: number, chatId: number, roles: Array<MembershipRecord['role']>): Promise<MembershipRecord> {
@@ -190,7 +203,8 @@ export class ChatService {
     }
   }
 
-  private async summarize(chats: MembershipRecord[]): Promise<ChatSummary[]> {
+  /** The chats as `viewerId` sees them. */
+  private async summarize(viewerId: number, chats: MembershipRecord[]): Promise<ChatSummary[]> {
     const ids = chats.map((c) => c.id);
     const [members, counts, latest] = await Promise.all([
       this.deps.chats.members(ids),
@@ -198,7 +212,7 @@ export class ChatService {
       this.deps.messages.latest(ids),
     ]);
     const attachments = await this.deps.messages.attachments(latest.map((m) => m.id));
-    const online = await this.deps.presence.onlineAmong([...new Set(members.map((m) => m.userId))]);
+    const online = await this.deps.presence.onlineAsSeenBy([viewerId], [...new Set(members.map((m) => m.userId))]);
     return chats.map((chat) => {
       const last = latest.find((m) => m.chatId === chat.id);
       return {

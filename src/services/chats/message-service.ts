@@ -1,11 +1,11 @@
 import type { Clock } from '../../adapters/clock.js';
-import type { Roster } from '../../store/chat-rosters.js';
 import type { ChatsRepository, MembershipRecord } from '../../store/chats-repository.js';
 import type { HistoryQuery, MessageRecord, MessagesRepository, ReactionSummary } from '../../store/messages-repository.js';
 import type { UsersRepository } from '../../store/users-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
+import type { ChatAccess } from './chat-access.js';
 import { isSingleEmoji } from './emoji.js';
-import type { BlockPolicy, ChatEventSink, MessageDetails } from './ports.js';
+import type { MessageDetails } from './ports.js';
 
 export const MAX_TEXT_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 10;
@@ -22,25 +22,27 @@ export interface MessageView extends MessageDetails {
 }
 
 export interface MessageDeps {
-  chats: ChatsRepository;
+  /** The only way to tell members of anything: every write passes its block check. */
+  access: ChatAccess;
+  chats: Pick<ChatsRepository, 'findMembership' | 'markRead'>;
   users: Pick<UsersRepository, 'findById'>;
   messages: MessagesRepository;
-  events: ChatEventSink;
-  blocks: BlockPolicy;
   clock: Clock;
 }
 
 const chatNotFound = () => notFound('chat_not_found', 'No such chat');
 const messageNotFound = () => notFound('message_not_found', 'No such message in this chat');
 
-/** Messages, reactions and read markers. Every method checks that the caller belongs to the chat. */
+/**
+ * Messages, reactions and read markers. Every method checks that the caller belongs to the chat;
+ * every write goes through `access.voice`, which also refuses it across a block in a direct chat.
+ */
 export class MessageService {
   constructor(private readonly deps: MessageDeps) {}
 
   async send(userId: number, chatId: number, input: SendInput): Promise<{ message: MessageView; created: boolean }> {
     const { messages, clock } = this.deps;
-    const roster = await this.roster(userId, chatId);
-    await this.refuseIfBlocked(userId, roster);
+    const voice = await this.deps.access.voice(userId, chatId);
     const text = input.text?.trim() ?? '';
     const attachmentIds = [...new Set(input.attachmentIds ?? [])];
     if (!text && attachmentIds.length === 0) {
@@ -71,7 +73,7 @@ export class MessageService {
     }
     const message = attachmentIds.length > 0 || result.status === 'duplicate' ? await this.details(result.message) : { ...result.message, attachments: [] };
     if (result.status === 'created') {
-      await this.deps.events.publish([...roster.memberIds], { type: 'message.created', message });
+      await voice.publish({ type: 'message.created', message });
     }
     return { message: { ...message, reactions: [] }, created: result.status === 'created' };
   }
@@ -83,7 +85,7 @@ export class MessageService {
   }
 
   async edit(userId: number, chatId: number, messageId: number, text: string): Promise<MessageView> {
-    await this.membership(userId, chatId);
+    const voice = await this.deps.access.voice(userId, chatId);
     const message = await this.deps.messages.find(chatId, messageId);
     if (!message) throw messageNotFound();
     if (message.senderId !== userId) throw forbidden('not_author', 'Only the author can edit a message');
@@ -94,72 +96,57 @@ export class MessageService {
     const [updated] = await this.views([(await this.deps.messages.find(chatId, messageId))!], userId);
     // The event goes to everyone at once, so it leaves out whose reactions are "mine".
     const { reactions: _mine, ...shared } = updated!;
-    await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'message.updated', message: shared });
+    await voice.publish({ type: 'message.updated', message: shared });
     return updated!;
   }
 
   /** The author, or an owner or admin of a group, deletes; a tombstone keeps the seq. */
   async delete(userId: number, chatId: number, messageId: number): Promise<void> {
-    const membership = await this.membership(userId, chatId);
+    const voice = await this.deps.access.voice(userId, chatId);
     const message = await this.deps.messages.find(chatId, messageId);
     if (!message) throw messageNotFound();
-    const moderator = membership.kind === 'group' && membership.role !== 'member';
+    const moderator = voice.roster.kind === 'group' && voice.roster.roles.get(userId) !== 'member';
     if (message.senderId !== userId && !moderator) throw forbidden('not_author', 'Only the author or a group admin can delete a message');
     if (message.deletedAt !== null) return;
     await this.deps.messages.softDelete(messageId, this.deps.clock.now());
-    await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'message.deleted', chatId, messageId, seq: message.seq });
+    await voice.publish({ type: 'message.deleted', chatId, messageId, seq: message.seq });
   }
 
   async react(userId: number, chatId: number, messageId: number, emoji: string, on: boolean): Promise<ReactionSummary[]> {
-    await this.membership(userId, chatId);
+    const voice = await this.deps.access.voice(userId, chatId);
     if (!isSingleEmoji(emoji)) throw validationError('invalid_emoji', 'A reaction is one emoji', [{ field: 'emoji', message: 'must be a single emoji' }]);
     const message = await this.deps.messages.find(chatId, messageId);
     if (!message) throw messageNotFound();
     if (message.deletedAt !== null) throw validationError('message_deleted', 'A deleted message cannot get reactions');
     const count = await this.deps.messages.setReaction(messageId, userId, emoji, on, this.deps.clock.now());
-    await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'reaction.updated', chatId, messageId, emoji, count, userId, added: on });
+    await voice.publish({ type: 'reaction.updated', chatId, messageId, emoji, count, userId, added: on });
     return this.deps.messages.reactions([messageId], userId);
   }
 
-  /** Moves my read marker forward (never back); returns where it stands. */
+  /** Moves my read marker forward (never back); returns where it stands. Across a block only I hear of it. */
   async markRead(userId: number, chatId: number, seq: number): Promise<{ lastReadSeq: number; unreadCount: number }> {
+    const voice = await this.deps.access.voice(userId, chatId, 'mute');
     const membership = await this.membership(userId, chatId);
     if (seq > membership.lastSeq) {
       throw validationError('seq_out_of_range', `This chat's newest message is ${membership.lastSeq}`, [{ field: 'seq', message: `must be at most ${membership.lastSeq}` }]);
     }
     const lastReadSeq = await this.deps.chats.markRead(chatId, userId, seq);
     if (lastReadSeq !== membership.lastReadSeq) {
-      await this.deps.events.publish(await this.deps.chats.memberIds(chatId), { type: 'read.updated', chatId, userId, lastReadSeq });
+      await voice.publish({ type: 'read.updated', chatId, userId, lastReadSeq });
     }
     return { lastReadSeq, unreadCount: Math.max(0, membership.lastSeq - lastReadSeq) };
   }
 
   /** Tells the other members that this user is typing; nothing is stored. */
   async typing(userId: number, username: string, chatId: number): Promise<void> {
-    const roster = await this.roster(userId, chatId);
-    const recipients = roster.memberIds.filter((id) => id !== userId);
-    await this.deps.events.publish(recipients, { type: 'typing', chatId, userId, username });
+    const voice = await this.deps.access.voice(userId, chatId);
+    await voice.publish({ type: 'typing', chatId, userId, username }, { toSelf: false });
   }
 
   private async membership(userId: number, chatId: number): Promise<MembershipRecord> {
     const membership = await this.deps.chats.findMembership(chatId, userId);
     if (!membership) throw chatNotFound();
     return membership;
-  }
-
-  /** The chat's roster when the user is a member (cached: the hot path of sending and typing). */
-  private async roster(userId: number, chatId: number): Promise<Roster> {
-    const roster = await this.deps.chats.roster(chatId);
-    if (!roster?.roles.has(userId)) throw chatNotFound();
-    return roster;
-  }
-
-  private async refuseIfBlocked(userId: number, roster: Roster): Promise<void> {
-    if (roster.kind !== 'direct') return;
-    const other = roster.memberIds.find((id) => id !== userId);
-    if (other !== undefined && (await this.deps.blocks.isBlockedBetween(userId, other))) {
-      throw forbidden('blocked', 'You cannot send messages to this person');
-    }
   }
 
   private async details(message: MessageRecord): Promise<MessageDetails> {

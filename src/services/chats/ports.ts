@@ -1,4 +1,5 @@
 import type { MemberRecord } from '../../store/chats-repository.js';
+import type { ChatKind } from '../../store/schema.js';
 import type { ChatSummary } from './chat-service.js';
 import type { AttachmentRecord, MessageRecord } from '../../store/messages-repository.js';
 
@@ -26,18 +27,30 @@ export interface ChatEventSink {
   publish(recipients: number[], event: ChatEvent): Promise<void>;
 }
 
-/** Who is online now, on any node. */
+/** Who is online now, on any node, as the presence store counts it. */
 export interface PresenceReader {
   onlineAmong(userIds: number[]): Promise<Set<number>>;
 }
 
 /**
- * Whether one user keeps another away. The social-graph module answers for real; until then
- * nobody blocks anybody. Every rule that depends on blocks asks here.
+ * Who is online as certain people may see it: a block either way hides each person's presence from
+ * the other. Services show presence only through this; the social module answers.
  */
+export interface PresenceView {
+  /** Those of `userIds` online whom every one of `viewerIds` may see (one frame serves them all). */
+  onlineAsSeenBy(viewerIds: readonly number[], userIds: readonly number[]): Promise<Set<number>>;
+}
+
+/** Whether one user keeps another away: a block either way. */
 export interface BlockPolicy {
   isBlockedBetween(userId: number, otherId: number): Promise<boolean>;
 }
 
-export const noBlocks: BlockPolicy = { isBlockedBetween: async () => false };
-export const nobodyOnline: PresenceReader = { onlineAmong: async () => new Set() };
+/**
+ * Whether someone may bring these people into a chat with them: never across a block, and into a
+ * group only as each person's privacy settings allow. Every path that adds someone asks here.
+ */
+export interface AdmissionPolicy {
+  /** Throws 403 (`blocked`, `group_add_not_allowed`) naming `field` and each person refused. */
+  admit(adderId: number, userIds: readonly number[], chat: { kind: ChatKind; field: string }): Promise<void>;
+}

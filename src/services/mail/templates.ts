@@ -154,3 +154,25 @@ export function emailChangeNoticeMail(data: { username: string; newEmail: string
     ]),
   };
 }
+
+/** To the account's address when a personal access token is made, so one made by someone else is noticed. */
+export function apiTokenCreatedMail(data: { username: string; tokenName: string; expiresAt: Date }): MailContent {
+  const subject = `A new personal access token was created for your ${PRODUCT} account`;
+  const until = data.expiresAt.toISOString().slice(0, 10);
+  const advice = 'If this was not you, change your password right away: that revokes every token and signs out your other devices.';
+  return {
+    subject,
+    text: text([
+      `Hi ${data.username},`,
+      '',
+      `A new personal access token was created for your ${PRODUCT} account: "${data.tokenName}". It works until ${until}.`,
+      '',
+      advice,
+    ]),
+    html: layout(subject, [
+      `Hi ${escapeHtml(data.username)},`,
+      `A new personal access token was created for your ${PRODUCT} account: <strong>${escapeHtml(data.tokenName)}</strong>. It works until ${escapeHtml(until)}.`,
+      escapeHtml(advice),
+    ]),
+  };
+}

@@ -1,14 +1,14 @@
 import type { Clock } from '../../adapters/clock.js';
-import type { ContactRecord, FriendStatus, SocialRepository } from '../../store/social-repository.js';
+import type { FriendStatus, SocialRepository } from '../../store/social-repository.js';
 import type { PersonRecord, UserDirectory } from '../../store/user-directory.js';
-import type { PresenceReader } from '../chats/ports.js';
 import { conflict, forbidden, notFound, validationError } from '../errors.js';
 import type { SocialEventSink } from './ports.js';
+import type { VisiblePresence } from './visible-presence.js';
 
 export interface SocialServiceDeps {
   social: SocialRepository;
   directory: UserDirectory;
-  presence: PresenceReader;
+  presence: VisiblePresence;
   events: SocialEventSink;
   clock: Clock;
   /** Requests become friendships at once (FRIENDS_AUTO_ACCEPT), as in the older clients' APIs. */
@@ -40,13 +40,13 @@ export class SocialService {
       case 'already_requested':
         return { status: 'outgoing' };
       case 'requested': {
-        const online = await this.deps.presence.onlineAmong([userId, otherId]);
+        const online = await this.deps.presence.onlineAsSeenBy([userId, otherId], [userId, otherId]);
         await this.deps.events.notify(userId, { type: 'friend.request', direction: 'outgoing', user: other, online: online.has(otherId) });
         await this.deps.events.notify(otherId, { type: 'friend.request', direction: 'incoming', user: me, online: online.has(userId) });
         return { status: 'outgoing' };
       }
       case 'accepted': {
-        const online = await this.deps.presence.onlineAmong([userId, otherId]);
+        const online = await this.deps.presence.onlineAsSeenBy([userId, otherId], [userId, otherId]);
         await this.deps.events.notify(userId, { type: 'friend.added', user: other, online: online.has(otherId) });
         await this.deps.events.notify(otherId, { type: 'friend.added', user: me, online: online.has(userId) });
         return { status: 'friends' };
@@ -75,20 +75,16 @@ export class SocialService {
   }
 
   async friends(userId: number, page: { after?: [string, number]; limit: number }) {
-    return this.withPresence(await this.deps.social.friends(userId, page));
+    return this.deps.presence.seenBy(userId, await this.deps.social.friends(userId, page));
   }
 
   async requests(userId: number, direction: 'incoming' | 'outgoing', page: { after?: [number, number]; limit: number }) {
-    return this.withPresence(await this.deps.social.requests(userId, direction, page));
+    return this.deps.presence.seenBy(userId, await this.deps.social.requests(userId, direction, page));
   }
 
+  /** The people I block: their presence stays hidden from me, as mine from them. */
   async blocked(userId: number, page: { after?: [number, number]; limit: number }) {
-    return this.withPresence(await this.deps.social.blocked(userId, page));
-  }
-
-  private async withPresence<T extends ContactRecord>(people: T[]): Promise<Array<{ person: T; online: boolean }>> {
-    const online = await this.deps.presence.onlineAmong(people.map((p) => p.id));
-    return people.map((person) => ({ person, online: online.has(person.id) }));
+    return this.deps.presence.seenBy(userId, await this.deps.social.blocked(userId, page));
   }
 
   private async announceRemoval(userId: number, otherId: number): Promise<void> {

@@ -4,12 +4,13 @@ import type { DirectoryCursor, PersonRecord, UserDirectory } from '../../store/u
 import type { UserRecord } from '../../store/users-repository.js';
 import { usernameKey, usernameProblem } from '../auth/account-rules.js';
 import { describe, taken, type AccountService } from '../auth/account-service.js';
-import type { ApiTokenService } from '../auth/api-token-service.js';
 import type { AuthContext } from '../auth/context.js';
-import type { SessionService } from '../auth/session-service.js';
-import type { PresenceReader } from '../chats/ports.js';
+import type { CredentialEviction } from '../auth/credential-eviction.js';
+import { confirmPassword } from '../auth/password-confirmation.js';
 import { notFound, validationError, type FieldError } from '../errors.js';
 import type { SocialEventSink } from '../social/ports.js';
+import type { VisiblePresence } from '../social/visible-presence.js';
+import type { GroupAdds, PrivacyRepository, PrivacySettings } from '../../store/privacy-repository.js';
 
 export interface ProfileEdit {
   username?: string;
@@ -19,22 +20,33 @@ export interface ProfileEdit {
   email?: string;
   /** Needed to change the e-mail address, so that a borrowed session cannot take the account. */
   currentPassword?: string;
+  /** Who may add me to a group. */
+  groupAdds?: GroupAdds;
 }
 
-/** What leaving takes with it beyond the account's own rows (avatars, chat memberships). */
+/** My own account as I see it. */
+export interface MyAccount {
+  user: UserRecord;
+  online: boolean;
+  privacy: PrivacySettings;
+}
+
+/** What leaving takes with it beyond the account's own rows (avatars, chat memberships, files never sent). */
 export interface AccountLeaving {
   removeAvatar(userId: number): Promise<void>;
+  /** Uploads not in any message: nobody else can see them, so they go with their owner. */
+  removeUnsentUploads(userId: number): Promise<void>;
   leaveChats(userId: number): Promise<void>;
 }
 
 export interface ProfileServiceDeps {
   ctx: AuthContext;
   accounts: AccountService;
-  sessions: SessionService;
-  apiTokens: ApiTokenService;
+  credentials: CredentialEviction;
   directory: UserDirectory;
   social: SocialRepository;
-  presence: PresenceReader;
+  privacy: PrivacyRepository;
+  presence: VisiblePresence;
   events: SocialEventSink;
   leaving: AccountLeaving;
 }
@@ -45,13 +57,14 @@ export const BIO_MAX = 500;
 export class ProfileService {
   constructor(private readonly deps: ProfileServiceDeps) {}
 
-  async me(userId: number): Promise<{ user: UserRecord; online: boolean }> {
+  async me(userId: number): Promise<MyAccount> {
     const user = await this.deps.accounts.me(userId);
-    return { user, online: await this.isOnline(userId) };
+    const [online, privacy] = await Promise.all([this.deps.presence.onlineAsSeenBy([userId], [userId]), this.deps.privacy.of(userId)]);
+    return { user, online: online.has(userId), privacy };
   }
 
-  async update(userId: number, edit: ProfileEdit): Promise<{ user: UserRecord; online: boolean }> {
-    const { users, hasher, clock } = this.deps.ctx;
+  async update(userId: number, edit: ProfileEdit): Promise<MyAccount> {
+    const { users, clock } = this.deps.ctx;
     const user = await this.deps.accounts.me(userId);
     const problems: FieldError[] = [];
     let username: { display: string; key: string } | undefined;
@@ -67,9 +80,7 @@ export class ProfileService {
     }
     if (problems.length > 0) throw validationError('validation_failed', describe(problems), problems);
 
-    if (edit.email !== undefined && user.passwordHash !== null && !(await hasher.verify(user.passwordHash, edit.currentPassword!))) {
-      throw validationError('wrong_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]);
-    }
+    if (edit.email !== undefined && user.passwordHash !== null) await confirmPassword(this.deps.ctx, user, edit.currentPassword, 'currentPassword');
     // Another account's username (its own in another case is fine); the unique index settles races.
     if (username && username.key !== usernameKey(user.username) && (await users.usernameKeyTaken(username.key))) throw taken('username');
     try {
@@ -82,25 +93,24 @@ export class ProfileService {
       if (uniqueViolation(error)) throw taken('username');
       throw error;
     }
+    await this.deps.privacy.update(userId, { groupAdds: edit.groupAdds });
     if (edit.email !== undefined) await this.deps.accounts.requestEmailChange(await this.deps.accounts.me(userId), edit.email);
     return this.me(userId);
   }
 
   /**
    * Deletes the account after checking the password: every session and token ends at once (their
-   * sockets close), the avatar goes, friendships end, chats see the member leave; messages stay,
-   * from a deleted user. The username and address are free again.
+   * sockets close), the avatar and the files never sent go, friendships end, chats see the member
+   * leave; messages stay, from a deleted user, with their files. The username and address are free again.
    */
   async delete(userId: number, password: string | undefined): Promise<void> {
     const user = await this.deps.accounts.me(userId);
-    if (user.passwordHash !== null && (password === undefined || !(await this.deps.ctx.hasher.verify(user.passwordHash, password)))) {
-      throw validationError('wrong_password', 'The password is wrong', [{ field: 'password', message: 'is wrong' }]);
-    }
-    await this.deps.sessions.endAll(userId);
-    await this.deps.apiTokens.revokeAll(userId);
+    if (user.passwordHash !== null) await confirmPassword(this.deps.ctx, user, password, 'password');
+    await this.deps.credentials.evictCredentials(userId);
     const friends = await this.deps.social.friendIds(userId);
     await this.deps.leaving.leaveChats(userId);
     await this.deps.leaving.removeAvatar(userId);
+    await this.deps.leaving.removeUnsentUploads(userId);
     await this.deps.ctx.users.delete(userId);
     for (const friendId of friends) await this.deps.events.notify(friendId, { type: 'friend.removed', userId });
   }
@@ -108,21 +118,16 @@ export class ProfileService {
   async profile(viewerId: number, userId: number): Promise<{ person: PersonRecord; online: boolean; friendship: FriendStatus }> {
     const person = (await this.deps.directory.byIds([userId])).get(userId);
     if (!person) throw notFound('user_not_found', 'No such user');
-    const [online, friendship] = await Promise.all([
-      this.isOnline(userId),
+    const [[seen], friendship] = await Promise.all([
+      this.deps.presence.seenBy(viewerId, [person]),
       viewerId === userId ? Promise.resolve<FriendStatus>('none') : this.deps.social.status(viewerId, userId),
     ]);
-    return { person, online, friendship };
+    return { ...seen!, friendship };
   }
 
   async search(viewerId: number, query: string, page: { after?: DirectoryCursor; limit: number }) {
     const { people } = await this.deps.directory.search(viewerId, query, page);
-    const ids = people.map((p) => p.id);
-    const [online, statuses] = await Promise.all([this.deps.presence.onlineAmong(ids), this.deps.social.statuses(viewerId, ids)]);
-    return people.map((person) => ({ person, online: online.has(person.id), friendship: statuses.get(person.id) ?? 'none' }));
-  }
-
-  private async isOnline(userId: number): Promise<boolean> {
-    return (await this.deps.presence.onlineAmong([userId])).has(userId);
+    const [seen, statuses] = await Promise.all([this.deps.presence.seenBy(viewerId, people), this.deps.social.statuses(viewerId, people.map((p) => p.id))]);
+    return seen.map(({ person, online }) => ({ person, online, friendship: statuses.get(person.id) ?? 'none' }));
   }
 }

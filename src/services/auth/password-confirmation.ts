@@ -1,0 +1,28 @@
+import { rateLimited, validationError } from '../errors.js';
+import type { UserRecord } from '../../store/users-repository.js';
+import type { AuthContext } from './context.js';
+
+/** The failed-login counter of an account, shared by login and every current-password check. */
+export const accountAttemptsKey = (userId: number) => `user:${userId}`;
+
+export const tooManyFailedLogins = (waitSeconds: number) =>
+  rateLimited(`Too many failed logins for this account; try again in ${waitSeconds} s`, waitSeconds);
+
+/**
+ * Checks the current password someone gives to confirm a sensitive change (password, e-mail,
+ * account deletion, a new token). A wrong one counts as a failed login for the account, so a
+ * borrowed session cannot guess its way to the password; past the limit even the right one waits.
+ * `field` names the body field in the error.
+ */
+export async function confirmPassword(ctx: Pick<AuthContext, 'hasher' | 'loginAttempts'>, user: UserRecord, password: string | undefined, field: string): Promise<void> {
+  if (password === undefined) throw validationError('validation_failed', `${field} is required`, [{ field, message: 'is required' }]);
+  const key = accountAttemptsKey(user.id);
+  const wait = await ctx.loginAttempts.blockedFor(key);
+  if (wait > 0) throw tooManyFailedLogins(wait);
+  const matches = user.passwordHash !== null && (await ctx.hasher.verify(user.passwordHash, password));
+  if (!matches) {
+    await ctx.loginAttempts.recordFailure(key);
+    throw validationError('wrong_password', 'The current password is wrong', [{ field, message: 'is wrong' }]);
+  }
+  await ctx.loginAttempts.reset(key);
+}
