@@ -59,7 +59,7 @@ describe('a block holds in the direct chat, from either side', () => {
     expect(bobSocket.ofType('typing')).toEqual([]);
   });
 
-  it('refuses reactions, edits and deletions with 403 blocked, and tells the other side nothing', async () => {
+  it('refuses sends, reactions and edits with 403 blocked, and tells the other side nothing', async () => {
     const { ann, bob, chat, annSaid, bobSaid, settled } = await blockedPair();
     const annSocket = await open(ann);
     const bobSocket = await open(bob);
@@ -67,11 +67,9 @@ describe('a block holds in the direct chat, from either side', () => {
       [bob, 'PUT', `/chats/${chat.id}/messages/${annSaid.id}/reactions/${thumbsUp}`],
       [bob, 'DELETE', `/chats/${chat.id}/messages/${annSaid.id}/reactions/${thumbsUp}`],
       [bob, 'PATCH', `/chats/${chat.id}/messages/${bobSaid.id}`, { text: 'you will read this anyway' }],
-      [bob, 'DELETE', `/chats/${chat.id}/messages/${bobSaid.id}`],
       [bob, 'POST', `/chats/${chat.id}/messages`, { text: 'hello?' }],
       [ann, 'PUT', `/chats/${chat.id}/messages/${bobSaid.id}/reactions/${thumbsUp}`],
       [ann, 'PATCH', `/chats/${chat.id}/messages/${annSaid.id}`, { text: 'edited after the block' }],
-      [ann, 'DELETE', `/chats/${chat.id}/messages/${annSaid.id}`],
       [ann, 'POST', `/chats/${chat.id}/messages`, { text: 'bye' }],
     ];
     for (const [who, method, path, json] of attempts) {
@@ -91,6 +89,20 @@ describe('a block holds in the direct chat, from either side', () => {
       ['hi Ann', null, []],
       ['hi Bob', null, []],
     ]);
+  });
+
+  it('lets each take back their own messages, and both see them go', async () => {
+    const { ann, bob, chat, annSaid, bobSaid } = await blockedPair();
+    const annSocket = await open(ann);
+    const bobSocket = await open(bob);
+    for (const [who, message] of [[bob, bobSaid], [ann, annSaid]] as const) {
+      expect((await call(server, who, 'DELETE', `/chats/${chat.id}/messages/${message.id}`)).status).toBe(204);
+      for (const socket of [annSocket, bobSocket]) {
+        await socket.next((f) => f.type === 'message.deleted' && f.messageId === message.id, `the deletion of ${message.text}`);
+      }
+    }
+    const history = await call<{ items: MessageJson[] }>(server, bob, 'GET', `/chats/${chat.id}/messages`);
+    expect(history.body.items.map((m) => m.deletedAt !== null)).toEqual([true, true]);
   });
 
   it('moves my own read marker, without telling the other side', async () => {

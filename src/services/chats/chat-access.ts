@@ -27,15 +27,16 @@ export class ChatAccess {
   /**
    * The member's voice in the chat (404 for a non-member). Across a block, `refuse` answers 403
    * `blocked`; `mute`, for changes to the member's own state (the read marker), lets the change
-   * happen and tells only the member themself.
+   * happen and tells only the member themself; `retract`, for taking back what one said (deleting a
+   * message), lets it happen and tells both, as Telegram does: it removes, it says nothing new.
    */
-  async voice(userId: number, chatId: number, whenBlocked: 'refuse' | 'mute' = 'refuse'): Promise<Voice> {
+  async voice(userId: number, chatId: number, whenBlocked: 'refuse' | 'mute' | 'retract' = 'refuse'): Promise<Voice> {
     // Cached: this is the hot path of sending and typing.
     const roster = await this.deps.chats.roster(chatId);
     if (!roster?.roles.has(userId)) throw notFound('chat_not_found', 'No such chat');
     const blocked = await this.blockedInDirectChat(userId, roster);
     if (blocked && whenBlocked === 'refuse') throw forbidden('blocked', 'One of you blocks the other: this chat is read-only');
-    const audience = blocked ? [userId] : roster.memberIds;
+    const audience = blocked && whenBlocked === 'mute' ? [userId] : roster.memberIds;
     return {
       roster,
       publish: (event, { toSelf = true } = {}) => this.deps.events.publish(audience.filter((id) => toSelf || id !== userId), event),

@@ -102,7 +102,7 @@ export class MessageService {
 
   /** The author, or an owner or admin of a group, deletes; a tombstone keeps the seq. */
   async delete(userId: number, chatId: number, messageId: number): Promise<void> {
-    const voice = await this.deps.access.voice(userId, chatId);
+    const voice = await this.deps.access.voice(userId, chatId, 'retract');
     const message = await this.deps.messages.find(chatId, messageId);
     if (!message) throw messageNotFound();
     const moderator = voice.roster.kind === 'group' && voice.roster.roles.get(userId) !== 'member';
