@@ -32,7 +32,6 @@ import { ChatAdmission } from './services/social/chat-admission.js';
 import { SocialService } from './services/social/social-service.js';
 import { VisiblePresence } from './services/social/visible-presence.js';
 import { ProfileService } from './services/users/profile-service.js';
-import { PrivacyRepository } from './store/privacy-repository.js';
 import { SocialRepository } from './store/social-repository.js';
 import { UserDirectory } from './store/user-directory.js';
 import type { EventBus } from './realtime/bus.js';
@@ -217,7 +216,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     const messagesRepository = new MessagesRepository(database.db, database.sqlite);
     const socialRepository = new SocialRepository(database.db);
-    const privacy = new PrivacyRepository(database.db);
     // Blocks and privacy settings hold on every path that shows presence, notifies or adds someone.
     const visiblePresence = new VisiblePresence({ presence: presenceStore, social: socialRepository });
     const chats = new ChatService({
@@ -225,7 +223,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       messages: messagesRepository,
       events: delivery,
       presence: visiblePresence,
-      admission: new ChatAdmission({ social: socialRepository, privacy }),
+      admission: new ChatAdmission({ social: socialRepository, users }),
       clock,
       maxGroupMembers: config.chats.maxGroupMembers,
     });
@@ -248,7 +246,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       credentials,
       directory,
       social: socialRepository,
-      privacy,
       presence: visiblePresence,
       events: delivery,
       leaving: {

@@ -20,7 +20,6 @@ export interface Database {
   friendships: FriendshipsTable;
   friend_requests: FriendRequestsTable;
   blocks: BlocksTable;
-  privacy_settings: PrivacySettingsTable;
 }
 
 export interface UsersTable {
@@ -40,6 +39,7 @@ export interface UsersTable {
   pending_email: string | null;
   first_name_key: Generated<string>;
   last_name_key: Generated<string>;
+  group_adds: Generated<GroupAdds>;
 }
 
 export type SessionKind = 'token' | 'cookie';
@@ -178,7 +178,3 @@ export interface BlocksTable {
 /** Who may add a user to a group. */
 export type GroupAdds = 'everyone' | 'friends';
 
-export interface PrivacySettingsTable {
-  user_id: number;
-  group_adds: GroupAdds;
-}

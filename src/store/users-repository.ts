@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database, GroupAdds } from './schema.js';
+
+export type { GroupAdds };
 
 export interface UserRecord {
   id: number;
@@ -17,6 +19,8 @@ export interface UserRecord {
   avatarKey: string | null;
   /** A new address waiting for its confirmation link; the current one stays in force until then. */
   pendingEmail: string | null;
+  /** Privacy: who may add the user to a group. */
+  groupAdds: GroupAdds;
 }
 
 export interface NewUser {
@@ -43,6 +47,7 @@ const columns = [
   'bio',
   'avatar_key as avatarKey',
   'pending_email as pendingEmail',
+  'group_adds as groupAdds',
 ] as const;
 
 /** What a profile edit may change; absent fields stay as they are. */
@@ -51,6 +56,7 @@ export interface ProfileChanges {
   firstName?: string;
   lastName?: string;
   bio?: string;
+  groupAdds?: GroupAdds;
 }
 
 /** The lower-cased form of a name that search compares against. */
@@ -123,10 +129,18 @@ export class UsersRepository {
         ...(changes.firstName !== undefined ? { first_name: changes.firstName, first_name_key: nameKey(changes.firstName) } : {}),
         ...(changes.lastName !== undefined ? { last_name: changes.lastName, last_name_key: nameKey(changes.lastName) } : {}),
         ...(changes.bio !== undefined ? { bio: changes.bio } : {}),
+        ...(changes.groupAdds !== undefined ? { group_adds: changes.groupAdds } : {}),
         updated_at: now,
       })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** Who may add each of these users to a group (on adds only, so read past the cache in one query). */
+  async groupAddsOf(ids: readonly number[]): Promise<Map<number, GroupAdds>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('users').select(['id', 'group_adds']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((row) => [row.id, row.group_adds]));
   }
 
   async setPendingEmail(id: number, email: string | null, now: number): Promise<void> {

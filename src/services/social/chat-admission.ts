@@ -1,11 +1,11 @@
-import type { PrivacyRepository } from '../../store/privacy-repository.js';
+import type { UsersRepository } from '../../store/users-repository.js';
 import type { SocialRepository } from '../../store/social-repository.js';
 import type { AdmissionPolicy } from '../chats/ports.js';
 import { DomainError } from '../errors.js';
 
 export interface ChatAdmissionDeps {
   social: Pick<SocialRepository, 'blockedAcross' | 'friendsAmong'>;
-  privacy: Pick<PrivacyRepository, 'ofEach'>;
+  users: Pick<UsersRepository, 'groupAddsOf'>;
 }
 
 /**
@@ -24,8 +24,8 @@ export class ChatAdmission implements AdmissionPolicy {
       throw refusal('blocked', 'You cannot bring in someone you block or who blocks you', chat.field, [...blocked], (id) => `user ${id} cannot be added: one of you blocks the other`);
     }
     if (chat.kind !== 'group') return;
-    const settings = await this.deps.privacy.ofEach(others);
-    const friendsOnly = others.filter((id) => settings.get(id)?.groupAdds === 'friends');
+    const groupAdds = await this.deps.users.groupAddsOf(others);
+    const friendsOnly = others.filter((id) => groupAdds.get(id) === 'friends');
     const friends = await this.deps.social.friendsAmong(adderId, friendsOnly);
     const refused = friendsOnly.filter((id) => !friends.has(id));
     if (refused.length > 0) {

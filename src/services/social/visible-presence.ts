@@ -16,9 +16,15 @@ export class VisiblePresence implements PresenceView {
   constructor(private readonly deps: VisiblePresenceDeps) {}
 
   async onlineAsSeenBy(viewerIds: readonly number[], userIds: readonly number[]): Promise<Set<number>> {
-    const [online, hidden] = await Promise.all([this.deps.presence.onlineAmong([...userIds]), this.deps.social.blockedAcross(viewerIds, userIds)]);
+    const [online, hidden] = await Promise.all([this.deps.presence.onlineAmong([...userIds]), this.hiddenFrom(viewerIds, userIds)]);
     for (const id of hidden) online.delete(id);
     return online;
+  }
+
+  /** Those of `userIds` in a block with any viewer; no query when one viewer looks at themself (my own profile). */
+  private async hiddenFrom(viewerIds: readonly number[], userIds: readonly number[]): Promise<Set<number>> {
+    const self = viewerIds.length === 1 && userIds.every((id) => id === viewerIds[0]);
+    return self ? new Set() : this.deps.social.blockedAcross(viewerIds, userIds);
   }
 
   /** People as `viewerId` may see them: across a block, never online and never seen. */

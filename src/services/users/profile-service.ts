@@ -1,7 +1,7 @@
 import { uniqueViolation } from '../../store/errors.js';
 import type { FriendStatus, SocialRepository } from '../../store/social-repository.js';
 import type { DirectoryCursor, PersonRecord, UserDirectory } from '../../store/user-directory.js';
-import type { UserRecord } from '../../store/users-repository.js';
+import type { GroupAdds, UserRecord } from '../../store/users-repository.js';
 import { usernameKey, usernameProblem } from '../auth/account-rules.js';
 import { describe, taken, type AccountService } from '../auth/account-service.js';
 import type { AuthContext } from '../auth/context.js';
@@ -10,7 +10,6 @@ import { confirmPassword } from '../auth/password-confirmation.js';
 import { notFound, validationError, type FieldError } from '../errors.js';
 import type { SocialEventSink } from '../social/ports.js';
 import type { VisiblePresence } from '../social/visible-presence.js';
-import type { GroupAdds, PrivacyRepository, PrivacySettings } from '../../store/privacy-repository.js';
 
 export interface ProfileEdit {
   username?: string;
@@ -28,7 +27,7 @@ export interface ProfileEdit {
 export interface MyAccount {
   user: UserRecord;
   online: boolean;
-  privacy: PrivacySettings;
+  privacy: { groupAdds: GroupAdds };
 }
 
 /** What leaving takes with it beyond the account's own rows (avatars, chat memberships, files never sent). */
@@ -45,7 +44,6 @@ export interface ProfileServiceDeps {
   credentials: CredentialEviction;
   directory: UserDirectory;
   social: SocialRepository;
-  privacy: PrivacyRepository;
   presence: VisiblePresence;
   events: SocialEventSink;
   leaving: AccountLeaving;
@@ -59,8 +57,8 @@ export class ProfileService {
 
   async me(userId: number): Promise<MyAccount> {
     const user = await this.deps.accounts.me(userId);
-    const [online, privacy] = await Promise.all([this.deps.presence.onlineAsSeenBy([userId], [userId]), this.deps.privacy.of(userId)]);
-    return { user, online: online.has(userId), privacy };
+    const online = await this.deps.presence.onlineAsSeenBy([userId], [userId]);
+    return { user, online: online.has(userId), privacy: { groupAdds: user.groupAdds } };
   }
 
   async update(userId: number, edit: ProfileEdit): Promise<MyAccount> {
@@ -86,14 +84,13 @@ export class ProfileService {
     try {
       await users.updateProfile(
         userId,
-        { username, firstName: edit.firstName?.trim(), lastName: edit.lastName?.trim(), bio },
+        { username, firstName: edit.firstName?.trim(), lastName: edit.lastName?.trim(), bio, groupAdds: edit.groupAdds },
         clock.now(),
       );
     } catch (error) {
       if (uniqueViolation(error)) throw taken('username');
       throw error;
     }
-    await this.deps.privacy.update(userId, { groupAdds: edit.groupAdds });
     if (edit.email !== undefined) await this.deps.accounts.requestEmailChange(await this.deps.accounts.me(userId), edit.email);
     return this.me(userId);
   }
