@@ -2,7 +2,7 @@ import type { Migration } from 'kysely';
 import * as accounts from './0001_accounts.js';
 import * as chats from './0002_chats.js';
 import * as social from './0003_social.js';
-import * as privacy from './0005_privacy.js';
+import * as privacy from './0004_privacy.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -12,5 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_accounts': accounts,
   '0002_chats': chats,
   '0003_social': social,
-  '0005_privacy': privacy,
+  '0004_privacy': privacy,
 };
