@@ -1,5 +1,17 @@
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+// The layer arrows (README, Architecture): http and realtime call services; services call store
+// and adapters; nothing calls upward. The composition root wires the layers and nobody imports it.
+const compositionRoot = ['./src/app.ts', './src/run.ts', './src/main.ts', './src/migrate.ts'];
+const layerZones = [
+  { target: './src/store', from: ['./src/services', './src/http', './src/realtime', './src/views', ...compositionRoot] },
+  { target: './src/adapters', from: ['./src/services', './src/http', './src/realtime', './src/views', './src/store', ...compositionRoot] },
+  { target: './src/services', from: ['./src/http', './src/realtime', './src/views', ...compositionRoot] },
+  { target: './src/views', from: ['./src/http', './src/realtime', ...compositionRoot] },
+  { target: ['./src/http', './src/realtime'], from: compositionRoot },
+].map((zone) => ({ ...zone, message: 'imports must point down the layers (README, Architecture)' }));
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/'] },
@@ -18,6 +30,21 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'error',
       eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Sources import each other as './x.js'; the files on disk are './x.ts'.
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+      // no-cycle follows imports by parsing each imported file: tell it how to read TypeScript.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

@@ -34,11 +34,11 @@ import { VisiblePresence } from './services/social/visible-presence.js';
 import { ProfileService } from './services/users/profile-service.js';
 import { SocialRepository } from './store/social-repository.js';
 import { UserDirectory } from './store/user-directory.js';
-import type { EventBus } from './realtime/bus.js';
+import type { EventBus } from './adapters/bus/bus.js';
 import { BusDelivery } from './realtime/delivery.js';
 import { Gateway } from './realtime/gateway.js';
-import { InProcessBus } from './realtime/in-process-bus.js';
-import { RedisBus } from './realtime/redis-bus.js';
+import { InProcessBus } from './adapters/bus/in-process-bus.js';
+import { RedisBus } from './adapters/bus/redis-bus.js';
 import { AccessTokens } from './services/auth/access-tokens.js';
 import { AccountService } from './services/auth/account-service.js';
 import { ApiTokenService } from './services/auth/api-token-service.js';
@@ -214,7 +214,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       userChanged: (userId) => users.invalidate(userId),
       reportError: (error, message) => http.log.warn({ err: error }, message),
     });
-    const messagesRepository = new MessagesRepository(database.db, database.sqlite);
+    const messagesRepository = new MessagesRepository(database.db, database.messageWriter);
     const socialRepository = new SocialRepository(database.db);
     // Blocks and privacy settings hold on every path that shows presence, notifies or adds someone.
     const visiblePresence = new VisiblePresence({ presence: presenceStore, social: socialRepository });

@@ -27,10 +27,6 @@ export function cpuMs(pid: number): number {
   return ((user + system) * 1000) / ticksPerSecond;
 }
 
-export function openFileCount(pid: number): number {
-  return fs.readdirSync(`/proc/${pid}/fd`).length;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

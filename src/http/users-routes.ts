@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { MyAccount, ProfileService } from '../services/users/profile-service.js';
 import { BIO_MAX } from '../services/users/profile-service.js';
-import { FriendshipStatus, GroupAdds, Person, PrivacySettings, personView } from '../views/people.js';
+import { GroupAdds, PrivacySettings, PublicProfile, personView } from '../views/people.js';
 import { createAuthenticateSession, principalOf, sessionPrincipalOf, signedInSession, type createAuthenticate } from './auth/authenticate.js';
 import { Email, GivenPassword, Name, Username } from './auth/fields.js';
 import { CurrentUser, currentUserView } from './auth/views.js';
@@ -22,12 +22,11 @@ const Bio = Type.String({
   description: `At most ${BIO_MAX} characters; line breaks allowed`,
 });
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
-const Profile = Type.Intersect([Person, Type.Object({ friendship: FriendshipStatus })]);
 /** My account with my privacy settings: only I see these. */
 const Me = Type.Intersect([CurrentUser, PrivacySettings]);
 const meView = ({ user, online, privacy }: MyAccount) => ({ ...currentUserView(user, online), groupAdds: privacy.groupAdds });
 const SearchPage = Type.Object({
-  items: Type.Array(Profile),
+  items: Type.Array(PublicProfile),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last' }),
 });
 
@@ -150,7 +149,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
         summary: "Someone's public profile, with where we stand",
         description: 'Across a block, either way, presence is hidden: `isOnline` is false and `lastSeenAt` null.',
         params: IdParams,
-        response: { 200: Profile, ...errors(400, 401, 404) },
+        response: { 200: PublicProfile, ...errors(400, 401, 404) },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { ChatEvent, ChatEventSink } from '../services/chats/ports.js';
 import type { SocialEvent, SocialEventSink } from '../services/social/ports.js';
 import type { AttachmentLinks } from '../views/chats.js';
-import type { EventBus } from './bus.js';
+import type { EventBus } from '../adapters/bus/bus.js';
 import { chatEventFrame, socialEventFrame } from './frames.js';
 
 /** The bus topic every node listens on for frames to hand to its sockets. */

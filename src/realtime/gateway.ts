@@ -13,7 +13,7 @@ import type { CredentialCache } from '../services/auth/credential-cache.js';
 import type { MessageService } from '../services/chats/message-service.js';
 import { DomainError } from '../services/errors.js';
 import type { UsersRepository } from '../store/users-repository.js';
-import type { EventBus } from './bus.js';
+import type { EventBus } from '../adapters/bus/bus.js';
 import { parseClientFrame, type ClientFrame } from './client-frames.js';
 import { DELIVER_TOPIC, type BusDelivery, type Delivery } from './delivery.js';
 import { textFrame } from './wire-frame.js';

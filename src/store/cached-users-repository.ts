@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { EventBus } from '../realtime/bus.js';
+import type { EventBus } from '../adapters/bus/bus.js';
 import type { Database } from './schema.js';
 import { UsersRepository, type ProfileChanges, type UserRecord } from './users-repository.js';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { EventBus } from '../realtime/bus.js';
+import type { EventBus } from '../adapters/bus/bus.js';
 import type { ChatKind, ChatRole, Database } from './schema.js';
 
 /** Who belongs to a chat and in which role: what every send, typing and read checks. */

@@ -5,18 +5,18 @@ import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Config } from '../config.js';
+import type { MessageWriter } from './message-writer.js';
+import { PostgresMessageWriter } from './postgres-message-writer.js';
 import type { Database } from './schema.js';
+import { SqliteMessageWriter } from './sqlite-message-writer.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   engine: Engine;
-  /**
-   * The SQLite connection under Kysely, for the few hottest writes done as synchronous prepared
-   * statements. Use it only while holding Kysely's connection (`db.connection().execute`).
-   */
-  sqlite?: SQLite.Database;
+  /** Stores messages the fastest way this engine allows. */
+  messageWriter: MessageWriter;
   /** A cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -60,7 +60,7 @@ function openSqlite(dataDir: string): DatabaseHandle {
   return {
     db,
     engine: 'sqlite',
-    sqlite: file,
+    messageWriter: new SqliteMessageWriter(db, file),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -84,6 +84,7 @@ function openPostgres(options: Config['database']): DatabaseHandle {
   return {
     db,
     engine: 'postgres',
+    messageWriter: new PostgresMessageWriter(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

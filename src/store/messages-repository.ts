@@ -1,8 +1,7 @@
-import type SQLite from 'better-sqlite3';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { uniqueViolation } from './errors.js';
+import type { MessageWriter, NewMessage } from './message-writer.js';
 import type { Database } from './schema.js';
-import { SqliteMessageWriter } from './sqlite-message-writer.js';
 
 export interface MessageRecord {
   id: number;
@@ -26,35 +25,18 @@ export interface ReactionSummary {
   me: boolean;
 }
 
-export interface NewMessage {
-  chatId: number;
-  senderId: number;
-  /** Shown with the message; the caller knows it already, so the insert need not read it back. */
-  senderUsername: string;
-  text: string | null;
-  replyToId: number | null;
-  clientId: string | null;
-  attachmentIds: number[];
-  now: number;
-}
-
 export type InsertResult = { status: 'created' | 'duplicate'; message: MessageRecord } | { status: 'attachments_unavailable' } | { status: 'chat_gone' };
 
 export type HistoryQuery = { before?: number; after?: number; offset?: number; limit: number };
 
 export class MessagesRepository {
-  private readonly sqliteWriter: SqliteMessageWriter | undefined;
-
-  /** With the SQLite connection, inserts go through the batching writer. */
   constructor(
     private readonly db: Kysely<Database>,
-    sqlite?: SQLite.Database,
-  ) {
-    this.sqliteWriter = sqlite ? new SqliteMessageWriter(db, sqlite) : undefined;
-  }
+    private readonly writer: MessageWriter,
+  ) {}
 
-  private select(db: Kysely<Database> | Transaction<Database>) {
-    return db
+  private select() {
+    return this.db
       .selectFrom('messages')
       .leftJoin('users', 'users.id', 'messages.sender_id')
       .select([
@@ -73,101 +55,14 @@ export class MessagesRepository {
   }
 
   /**
-   * Stores a message with the chat's next seq, in one transaction: the chat row's counter is
-   * incremented first, which serialises concurrent senders in one chat (a row lock on
-   * PostgreSQL, the single writer on SQLite), so seqs have no gaps and only grow. A repeated
-   * clientId returns the first message instead.
+   * Stores a message with the chat's next seq (gapless, only growing). A repeated clientId stores
+   * nothing and returns the first message instead.
    */
   async insert(message: NewMessage): Promise<InsertResult> {
-    if (this.sqliteWriter) {
-      const written = await this.sqliteWriter.write(message);
-      if (written.status === 'attachments_unavailable' || written.status === 'chat_gone') return written;
-      if (written.status === 'duplicate') return { status: 'duplicate', message: (await this.find(message.chatId, written.id))! };
-      return { status: 'created', message: this.record(message, written.id, written.seq) };
-    }
-    // A repeated clientId is caught by the unique index rather than looked up first: retries are
-    // rare, sends are not.
-    try {
-      if (message.attachmentIds.length === 0) return await this.insertInOneStatement(message);
-      return await this.db.transaction().execute(async (tx): Promise<InsertResult> => {
-        const counter = await tx
-          .updateTable('chats')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', 1), activity_at: message.now }))
-          .where('id', '=', message.chatId)
-          .returning('last_seq')
-          .executeTakeFirst();
-        // Deleted since the caller checked membership.
-        if (!counter) return { status: 'chat_gone' };
-        const seq = counter.last_seq;
-        const { id } = await tx
-          .insertInto('messages')
-          .values({
-            chat_id: message.chatId,
-            seq,
-            sender_id: message.senderId,
-            client_id: message.clientId,
-            text: message.text,
-            reply_to_id: message.replyToId,
-            created_at: message.now,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        if (message.attachmentIds.length > 0) {
-          // Only the uploader's own, not yet attached uploads; anything else undoes the send.
-          const attached = await tx
-            .updateTable('uploads')
-            .set({ message_id: id, chat_id: message.chatId })
-            .where('id', 'in', message.attachmentIds)
-            .where('owner_id', '=', message.senderId)
-            .where('message_id', 'is', null)
-            .executeTakeFirst();
-          if (Number(attached.numUpdatedRows) !== message.attachmentIds.length) throw new AttachmentsUnavailable();
-        }
-        // Sending reads everything before one's own message.
-        await tx
-          .updateTable('chat_members')
-          .set({ last_read_seq: seq })
-          .where('chat_id', '=', message.chatId)
-          .where('user_id', '=', message.senderId)
-          .execute();
-        return { status: 'created', message: this.record(message, id, seq) };
-      });
-    } catch (error) {
-      if (error instanceof AttachmentsUnavailable) return { status: 'attachments_unavailable' };
-      // A concurrent send with the same clientId won; the loser's transaction rolled back whole.
-      if (message.clientId !== null && uniqueViolation(error)) {
-        const existing = await this.findByClientId(message.chatId, message.senderId, message.clientId);
-        if (existing) return { status: 'duplicate', message: existing };
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * PostgreSQL, no attachments: the counter, the insert and the sender's read marker as one
-   * statement (data-modifying CTEs). One round trip, atomic on its own, and the chat row's lock is
-   * held only for that statement, so senders into one chat queue for the shortest time.
-   */
-  private async insertInOneStatement(message: NewMessage): Promise<InsertResult> {
-    const { rows } = await sql<{ id: number; seq: number }>`
-      with counter as (
-        update chats set last_seq = last_seq + 1, activity_at = ${message.now}
-        where id = ${message.chatId}
-        returning last_seq
-      ), inserted as (
-        insert into messages (chat_id, seq, sender_id, client_id, text, reply_to_id, created_at)
-        select ${message.chatId}, last_seq, ${message.senderId}, ${message.clientId}, ${message.text}, ${message.replyToId}, ${message.now}
-        from counter
-        returning id, seq
-      ), marker as (
-        update chat_members set last_read_seq = (select seq from inserted)
-        where chat_id = ${message.chatId} and user_id = ${message.senderId}
-      )
-      select id, seq from inserted`.execute(this.db);
-    const row = rows[0];
-    // No counter row: the chat was deleted since the caller checked membership.
-    if (!row) return { status: 'chat_gone' };
-    return { status: 'created', message: this.record(message, Number(row.id), Number(row.seq)) };
+    const written = await this.writer.write(message);
+    if (written.status === 'created') return { status: 'created', message: this.record(message, written.id, written.seq) };
+    if (written.status === 'duplicate') return { status: 'duplicate', message: (await this.find(message.chatId, written.id))! };
+    return written;
   }
 
   private record(message: NewMessage, id: number, seq: number): MessageRecord {
@@ -186,21 +81,13 @@ export class MessagesRepository {
     };
   }
 
-  findByClientId(chatId: number, senderId: number, clientId: string): Promise<MessageRecord | undefined> {
-    return this.select(this.db)
-      .where('messages.chat_id', '=', chatId)
-      .where('messages.sender_id', '=', senderId)
-      .where('messages.client_id', '=', clientId)
-      .executeTakeFirst();
-  }
-
   find(chatId: number, messageId: number): Promise<MessageRecord | undefined> {
-    return this.select(this.db).where('messages.chat_id', '=', chatId).where('messages.id', '=', messageId).executeTakeFirst();
+    return this.select().where('messages.chat_id', '=', chatId).where('messages.id', '=', messageId).executeTakeFirst();
   }
 
   /** Newest first for `before` and `offset`, oldest first for `after`. */
   history(chatId: number, query: HistoryQuery): Promise<MessageRecord[]> {
-    let q = this.select(this.db).where('messages.chat_id', '=', chatId);
+    let q = this.select().where('messages.chat_id', '=', chatId);
     if (query.after !== undefined) {
       return q.where('messages.seq', '>', query.after).orderBy('messages.seq', 'asc').limit(query.limit).execute();
     }
@@ -213,7 +100,7 @@ export class MessagesRepository {
   /** The newest message of each chat. */
   async latest(chatIds: number[]): Promise<MessageRecord[]> {
     if (chatIds.length === 0) return [];
-    return this.select(this.db)
+    return this.select()
       .innerJoin('chats', (join) => join.onRef('chats.id', '=', 'messages.chat_id').onRef('chats.last_seq', '=', 'messages.seq'))
       .where('messages.chat_id', 'in', chatIds)
       .execute();
@@ -305,5 +192,3 @@ export interface AttachmentRecord {
   storageKey: string;
   thumbnailKey: string | null;
 }
-
-class AttachmentsUnavailable extends Error {}

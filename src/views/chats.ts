@@ -71,9 +71,6 @@ export const Chat = Type.Object({
   unreadCount: Type.Integer({ description: 'lastSeq − lastReadSeq; your own messages count as read' }),
 });
 
-/** A chat as every member sees it (in events, serialized once for all of them). */
-export const SharedChat = Type.Object(ChatFields);
-
 export function messageJson(message: MessageDetails | MessageView, links: AttachmentLinks): MessageJson {
   const deleted = message.deletedAt !== null;
   return {

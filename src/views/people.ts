@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { Id, NullableTimestamp, Timestamp, iso, isoOrNull } from '../http/schemas.js';
 import type { PersonRecord } from '../store/user-directory.js';
 import { Avatar, avatarView } from './avatars.js';
+import { Id, NullableTimestamp, Timestamp, iso, isoOrNull } from './scalars.js';
 
 /** Where two users stand: `blocked` when either blocks the other. */
 export const FriendshipStatus = Type.Union(

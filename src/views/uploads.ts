@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { FileUrls } from '../adapters/file-urls.js';
 import type { UploadRecord } from '../store/uploads-repository.js';
-import { Id } from '../http/schemas.js';
+import { Id } from './scalars.js';
 
 /** A stored file as the API shows it, on its own or attached to a message. */
 export const Attachment = Type.Object({

@@ -62,4 +62,26 @@ describe('messages with attachments', () => {
       await live.close();
     }
   });
+
+  it('answers a retried photo send with the first message, and a refused one leaves no gap in seq', async () => {
+    const [a, b] = [await person(server), await person(server)];
+    const chat = await group(server, a, [b]);
+    const file = await upload(a, 'retry.png', await photo());
+    const burst = await Promise.all(
+      [1, 2, 3].map(() => call<MessageJson>(server, a, 'POST', `/chats/${chat.id}/messages`, { text: 'photo', attachmentIds: [file.id], clientId: 'p-1' })),
+    );
+    expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 201]);
+    expect(new Set(burst.map((r) => r.body.id)).size).toBe(1);
+    for (const sent of burst) expect(sent.body.attachments.map((f) => f.id)).toEqual([file.id]);
+
+    const refused = await call<{ code: string }>(server, a, 'POST', `/chats/${chat.id}/messages`, { text: 'taken', attachmentIds: [file.id], clientId: 'p-2' });
+    expect(refused.body.code).toBe('attachment_unavailable');
+    const next = await call<MessageJson>(server, a, 'POST', `/chats/${chat.id}/messages`, { text: 'next', clientId: 'p-2' });
+    expect(next.status).toBe(201);
+    const history = await call<{ items: MessageJson[] }>(server, b, 'GET', `/chats/${chat.id}/messages`);
+    expect(history.body.items.map((m) => [m.seq, m.text])).toEqual([
+      [2, 'next'],
+      [1, 'photo'],
+    ]);
+  });
 });

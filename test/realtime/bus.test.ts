@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../src/adapters/redis.js';
-import type { EventBus } from '../../src/realtime/bus.js';
-import { InProcessBus } from '../../src/realtime/in-process-bus.js';
-import { RedisBus } from '../../src/realtime/redis-bus.js';
+import type { EventBus } from '../../src/adapters/bus/bus.js';
+import { InProcessBus } from '../../src/adapters/bus/in-process-bus.js';
+import { RedisBus } from '../../src/adapters/bus/redis-bus.js';
 import { usesRedis } from '../helpers/environment.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 

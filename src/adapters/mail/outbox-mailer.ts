@@ -1,4 +1,3 @@
-import type { OutboxRepository } from '../../store/outbox-repository.js';
 import type { MailMessage, Mailer } from './mailer.js';
 
 // A URL runs until whitespace or a character that usually closes it in prose or markup.
@@ -22,17 +21,23 @@ export function extractLinksAndCodes(text: string): { links: string[]; codes: st
   return { links, codes };
 }
 
+/** Where the outbox mailer keeps mail: the store's outbox repository, named here because adapters do not import the store. */
+export interface MailOutbox {
+  /** Stores one mail; resolves with its id. */
+  add(message: MailMessage, createdAt: number): Promise<number>;
+}
+
 /**
  * Development stand-in for SMTP: keeps each mail in the outbox (listed at /dev/outbox, with its
  * links and codes) and logs one line naming it. The line leaves the links and codes out: they are
  * credentials, and logs are kept and read more widely than mailboxes.
  */
 export class OutboxMailer implements Mailer {
-  private readonly outbox: OutboxRepository;
+  private readonly outbox: MailOutbox;
   private readonly log: (line: string, details: object) => void;
   private readonly now: () => number;
 
-  constructor(deps: { outbox: OutboxRepository; log: (line: string, details: object) => void; now: () => number }) {
+  constructor(deps: { outbox: MailOutbox; log: (line: string, details: object) => void; now: () => number }) {
     this.outbox = deps.outbox;
     this.log = deps.log;
     this.now = deps.now;

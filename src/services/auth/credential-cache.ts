@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { EventBus } from '../../realtime/bus.js';
+import type { EventBus } from '../../adapters/bus/bus.js';
 
 export interface CachedSession {
   userId: number;

@@ -1,5 +1,5 @@
 import type { Clock } from '../../adapters/clock.js';
-import type { ChatRecord, ChatsRepository, MemberRecord, MembershipRecord } from '../../store/chats-repository.js';
+import type { ChatsRepository, MemberRecord, MembershipRecord } from '../../store/chats-repository.js';
 import type { MessagesRepository } from '../../store/messages-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
 import type { AdmissionPolicy, ChatEventSink, MessageDetails, PresenceView } from './ports.js';
@@ -226,4 +226,3 @@ export class ChatService {
   }
 }
 
-export type { ChatRecord };
