@@ -1,29 +1,18 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import { buildInfrastructure } from './modules/infrastructure.js';
 import { createAttemptLimiter, unlimitedAttempts } from './adapters/attempt-limiter.js';
-import type { BlobStore } from './adapters/blobs/blob-store.js';
-import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
-import { S3BlobStore } from './adapters/blobs/s3-blob-store.js';
 import { systemClock, type Clock } from './adapters/clock.js';
 import { FileUrls } from './adapters/file-urls.js';
 import { SharpImageProcessor } from './adapters/images.js';
 import { FontInitialsRenderer } from './adapters/initials-renderer.js';
-import type { Mailer } from './adapters/mail/mailer.js';
-import { OutboxMailer } from './adapters/mail/outbox-mailer.js';
-import { SmtpMailer } from './adapters/mail/smtp-mailer.js';
 import { Argon2PasswordHasher } from './adapters/password-hasher.js';
-import { connectRedis, pingRedis } from './adapters/redis.js';
-import { deriveKey, loadRootSecret } from './adapters/secrets.js';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './adapters/presence-store.js';
 import { registerAuthRoutes } from './http/auth/auth-routes.js';
 import { registerChatRoutes } from './http/chats-routes.js';
 import { createAuthenticate } from './http/auth/authenticate.js';
 import { registerDevRoutes } from './http/dev-routes.js';
-import type { ReadinessCheck } from './http/ops-routes.js';
 import { registerRateLimits } from './http/rate-limits.js';
-import { createHttpServer, type HttpServer } from './http/server.js';
+import type { HttpServer } from './http/server.js';
 import { registerUploads } from './http/uploads-routes.js';
 import { registerAvatarRoutes } from './http/avatar-routes.js';
 import { registerUserRoutes } from './http/users-routes.js';
@@ -37,8 +26,6 @@ import { UserDirectory } from './store/user-directory.js';
 import type { EventBus } from './adapters/bus/bus.js';
 import { BusDelivery } from './realtime/delivery.js';
 import { Gateway } from './realtime/gateway.js';
-import { InProcessBus } from './adapters/bus/in-process-bus.js';
-import { RedisBus } from './adapters/bus/redis-bus.js';
 import { AccessTokens } from './services/auth/access-tokens.js';
 import { AccountService } from './services/auth/account-service.js';
 import { ApiTokenService } from './services/auth/api-token-service.js';
@@ -51,22 +38,19 @@ import { CredentialEviction } from './services/auth/credential-eviction.js';
 import { PasswordService } from './services/auth/password-service.js';
 import { SessionService } from './services/auth/session-service.js';
 import { Housekeeping } from './services/housekeeping.js';
-import { MailQueue } from './services/mail/mail-queue.js';
 import { UploadService } from './services/upload-service.js';
 import { AvatarService } from './services/avatar-service.js';
 import { ApiTokensRepository } from './store/api-tokens-repository.js';
 import { ChatRosters } from './store/chat-rosters.js';
 import { ChatsRepository } from './store/chats-repository.js';
-import { openDatabase, type DatabaseHandle } from './store/database.js';
+import type { DatabaseHandle } from './store/database.js';
 import { MessagesRepository } from './store/messages-repository.js';
 import { HousekeepingRepository } from './store/housekeeping-repository.js';
-import { migrateToLatest } from './store/migrate.js';
 import { UploadsRepository } from './store/uploads-repository.js';
 import { AvatarsRepository } from './store/avatars-repository.js';
 import type { AttachmentLinks } from './views/chats.js';
 import { uploadView } from './views/uploads.js';
 import { OneTimeTokensRepository } from './store/one-time-tokens-repository.js';
-import { OutboxRepository } from './store/outbox-repository.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { CachedUsersRepository } from './store/cached-users-repository.js';
 
@@ -92,67 +76,13 @@ export interface BuildOptions {
 /** How long shutdown waits for in-flight requests before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
 /** The composition root: adapters, stores, services, HTTP and realtime, wired once. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
-  const database = openDatabase(config);
-  const closers: Array<() => Promise<unknown>> = [() => database.close()];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch(() => {});
-  };
+  const infrastructure = await buildInfrastructure(config, options.clock ?? systemClock);
+  const { clock, database, bus, redis, blobs, http, mail, outbox, key } = infrastructure;
 
   try {
-    await migrateToLatest(database, config.database.schema);
-
-    // --- outside world -------------------------------------------------------------------------
-    const readinessChecks: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
-    let redis: Redis | undefined;
-    let bus: EventBus;
-    // The logger exists once the HTTP server does; bus errors before that are dropped.
-    const logger: { current?: HttpServer['log'] } = {};
-    const reportBusError = (error: unknown) => logger.current?.error({ err: error }, 'event bus error');
-    if (config.redis.url) {
-      // Commands (rate limits), publishing, and subscribing each need their own connection.
-      redis = connectRedis(config.redis.url, 'messenger-cmd');
-      const publisher = connectRedis(config.redis.url, 'messenger-pub');
-      const subscriber = connectRedis(config.redis.url, 'messenger-sub');
-      const connections = [redis, publisher, subscriber];
-      closers.push(async () => connections.forEach((c) => c.disconnect()));
-      bus = new RedisBus(publisher, subscriber, config.redis.keyPrefix, reportBusError);
-      readinessChecks.push({ name: 'redis', check: () => pingRedis(publisher) });
-    } else {
-      bus = new InProcessBus(reportBusError);
-    }
-    closers.push(() => bus.close());
-
-    // Files: one private bucket when configured, else the disk under DATA_DIR.
-    let blobs: BlobStore;
-    if (config.s3) {
-      const bucket = new S3BlobStore(config.s3);
-      closers.push(async () => bucket.close());
-      readinessChecks.push({ name: 's3', check: () => bucket.ping() });
-      blobs = bucket;
-    } else {
-      blobs = new FsBlobStore(path.join(config.dataDir, 'files'));
-    }
-
-    const http = await createHttpServer({ config, version, readinessChecks });
-    logger.current = http.log;
-
-    const outbox = new OutboxRepository(database.db);
-    const mailer: Mailer = config.mail.smtpUrl
-      ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
-      : new OutboxMailer({ outbox, log: (line, details) => http.log.info(details, line), now: () => clock.now() });
-    const mail = new MailQueue(mailer, (error, message) => http.log.error({ err: error, to: message.to, subject: message.subject }, 'mail not sent'));
-    closers.push(async () => {
-      await mail.drain();
-      await mailer.close();
-    });
-
     // --- domain --------------------------------------------------------------------------------
-    const rootSecret = loadRootSecret(config.auth.secret, config.dataDir);
     const cache = new CredentialCache(bus);
     await cache.start();
     const users = new CachedUsersRepository(database.db, bus);
@@ -165,12 +95,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       hasher: new Argon2PasswordHasher(config.auth.argon2),
       clock,
       mail,
-      accessTokens: new AccessTokens(deriveKey(rootSecret, 'access-token'), config.auth.accessTokenTtlSeconds),
+      accessTokens: new AccessTokens(key('access-token'), config.auth.accessTokenTtlSeconds),
       cache,
       loginAttempts: config.rateLimits.enabled
         ? createAttemptLimiter({ ...config.rateLimits.loginPerAccount, redis, keyPrefix: `${config.redis.keyPrefix}login-fail` })
         : unlimitedAttempts,
-      keys: { oneTimeCode: deriveKey(rootSecret, 'one-time-code'), csrf: deriveKey(rootSecret, 'csrf'), refreshToken: deriveKey(rootSecret, 'refresh-token') },
+      keys: { oneTimeCode: key('one-time-code'), csrf: key('csrf'), refreshToken: key('refresh-token') },
       settings: {
         appUrl: config.appUrl,
         refreshTokenTtlMs: config.auth.refreshTokenTtlDays * 24 * 60 * 60 * 1000,
@@ -190,7 +120,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const presenceStore: PresenceStore = redis
       ? new RedisPresenceStore(redis, config.redis.keyPrefix, Math.ceil((config.realtime.heartbeatMs * 3) / 1000))
       : new MemoryPresenceStore();
-    const fileUrls = new FileUrls(deriveKey(rootSecret, 'file-url'), { ttlSeconds: config.uploads.urlTtlSeconds, now: () => clock.now() });
+    const fileUrls = new FileUrls(key('file-url'), { ttlSeconds: config.uploads.urlTtlSeconds, now: () => clock.now() });
     const links: AttachmentLinks = { view: (attachment) => uploadView(attachment, fileUrls) };
     const delivery = new BusDelivery(bus, links);
     const rosters = new ChatRosters(database.db, bus);
@@ -277,7 +207,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       (error) => http.log.error({ err: error }, 'housekeeping failed'),
     );
     housekeeping.start();
-    closers.push(() => housekeeping.stop());
+    infrastructure.onClose(() => housekeeping.stop());
 
     // --- HTTP ----------------------------------------------------------------------------------
     await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix });
@@ -309,11 +239,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         // never finishes sending its body) is cut so that shutdown always ends.
         const deadline = setTimeout(() => http.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
         await http.close().finally(() => clearTimeout(deadline));
-        await closeAll();
+        await infrastructure.close();
       },
     };
   } catch (error) {
-    await closeAll();
+    await infrastructure.close();
     throw error;
   }
 }
