@@ -10,23 +10,30 @@ import type { EventBus } from '../adapters/bus/bus.js';
 import { InProcessBus } from '../adapters/bus/in-process-bus.js';
 import { RedisBus } from '../adapters/bus/redis-bus.js';
 import type { Clock } from '../adapters/clock.js';
+import { FileUrls } from '../adapters/file-urls.js';
 import type { Mailer } from '../adapters/mail/mailer.js';
 import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
+import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from '../adapters/presence-store.js';
 import { connectRedis, pingRedis } from '../adapters/redis.js';
 import { deriveKey, loadRootSecret, type KeyPurpose } from '../adapters/secrets.js';
 import type { ReadinessCheck } from '../http/ops-routes.js';
+import { registerRateLimits } from '../http/rate-limits.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
+import { BusDelivery } from '../realtime/delivery.js';
 import { MailQueue } from '../services/mail/mail-queue.js';
 import { openDatabase, type DatabaseHandle } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { OutboxRepository } from '../store/outbox-repository.js';
+import type { AttachmentLinks } from '../views/chats.js';
+import { uploadView } from '../views/uploads.js';
 
 /**
  * What every capability is built from, made once per process: the database (migrated), the event
- * bus, Redis, the blob store, the HTTP server and its logger, outgoing mail, and the keys derived
- * from the root secret. It owns the readiness checks and the shutdown steps, which capabilities
- * add to.
+ * bus, Redis, presence, the blob store and its signed URLs, the HTTP server (with its rate-limit
+ * store) and its logger, outgoing mail, the keys derived from the root secret, and the sink that
+ * carries events to every node's sockets. It owns the readiness checks and the shutdown steps,
+ * which capabilities add to.
  */
 export interface Infrastructure {
   config: Config;
@@ -36,6 +43,14 @@ export interface Infrastructure {
   /** The command connection (rate limits, presence, attempt counters); undefined without REDIS_URL. */
   redis: Redis | undefined;
   blobs: BlobStore;
+  /** Signs the `/files/…` URLs the API hands out. */
+  fileUrls: FileUrls;
+  /** How attachments appear in JSON, with their signed URLs. */
+  links: AttachmentLinks;
+  /** Sockets per user on every node (through Redis when configured). */
+  presence: PresenceStore;
+  /** Events to users' sockets, on whichever node holds them. */
+  delivery: BusDelivery;
   http: HttpServer;
   log: FastifyBaseLogger;
   mail: MailQueue;
@@ -96,6 +111,7 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
 
     const http = await createHttpServer({ config, version, readinessChecks: readiness });
     logger.current = http.log;
+    await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix });
 
     const outbox = new OutboxRepository(database.db);
     const mailer: Mailer = config.mail.smtpUrl
@@ -108,6 +124,11 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
     });
 
     const rootSecret = loadRootSecret(config.auth.secret, config.dataDir);
+    const fileUrls = new FileUrls(deriveKey(rootSecret, 'file-url'), { ttlSeconds: config.uploads.urlTtlSeconds, now: () => clock.now() });
+    const links: AttachmentLinks = { view: (attachment) => uploadView(attachment, fileUrls) };
+    const presence: PresenceStore = redis
+      ? new RedisPresenceStore(redis, config.redis.keyPrefix, Math.ceil((config.realtime.heartbeatMs * 3) / 1000))
+      : new MemoryPresenceStore();
     return {
       config,
       clock,
@@ -115,6 +136,10 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
       bus,
       redis,
       blobs,
+      fileUrls,
+      links,
+      presence,
+      delivery: new BusDelivery(bus, links),
       http,
       log: http.log,
       mail,
