@@ -10,7 +10,6 @@ export const PAT_PREFIX = 'msg_pat_';
 /** A forgotten token should not work forever: without a choice, it lasts about three months. */
 export const TOKEN_DEFAULT_DAYS = 90;
 export const TOKEN_MAX_DAYS = 366;
-const TOUCH_INTERVAL_MS = 60_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Personal access tokens, for scripts and integrations: `Authorization: Token <token>`. */
@@ -51,18 +50,13 @@ export class ApiTokenService {
     if (!token.startsWith(PAT_PREFIX)) throw invalid();
     const hash = sha256(token);
     const now = clock.now();
-    let entry = cache.apiTokens.get(hash);
-    if (entry === undefined) {
+    const entry = await cache.apiToken(hash, async () => {
       const record = await apiTokens.findByHash(hash);
-      entry = record ? { id: record.id, userId: record.userId, expiresAt: record.expiresAt, touchedAt: record.lastUsedAt ?? 0 } : false;
-      cache.apiTokens.set(hash, entry);
-    }
-    if (entry === false) throw invalid();
+      return record && { id: record.id, userId: record.userId, expiresAt: record.expiresAt, touchedAt: record.lastUsedAt ?? 0 };
+    });
+    if (!entry) throw invalid();
     if (entry.expiresAt !== null && entry.expiresAt <= now) throw unauthorized('token_expired', 'The token has expired');
-    if (now - entry.touchedAt > TOUCH_INTERVAL_MS) {
-      entry.touchedAt = now;
-      void apiTokens.touch(entry.id, now).catch(() => {});
-    }
+    if (cache.touchDue(entry, now)) void apiTokens.touch(entry.id, now).catch(() => {});
     return { userId: entry.userId, apiTokenId: entry.id, method: 'token' };
   }
 }

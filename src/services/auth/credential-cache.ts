@@ -19,6 +19,8 @@ export interface CachedApiToken {
 type Entry<T> = T | false;
 
 const REVOKED_TOPIC = 'auth.revoked';
+/** last_used_at is written at most this often per credential. */
+const TOUCH_INTERVAL_MS = 60_000;
 
 interface RevokedEvent {
   sessionIds?: number[];
@@ -38,9 +40,9 @@ export interface Revoked {
  * at most `ttlMs`, which bounds staleness if a bus message is ever lost.
  */
 export class CredentialCache {
-  readonly sessions: LRUCache<number, Entry<CachedSession>>;
-  readonly cookieSecrets: LRUCache<string, number>;
-  readonly apiTokens: LRUCache<string, Entry<CachedApiToken>>;
+  private readonly sessions: LRUCache<number, Entry<CachedSession>>;
+  private readonly cookieSecrets: LRUCache<string, number>;
+  private readonly apiTokens: LRUCache<string, Entry<CachedApiToken>>;
   private readonly listeners: Array<(revoked: Revoked) => void> = [];
 
   constructor(
@@ -55,6 +57,47 @@ export class CredentialCache {
 
   async start(): Promise<void> {
     await this.bus.subscribe(REVOKED_TOPIC, (event) => this.applyRevocation(event as RevokedEvent));
+  }
+
+  /** A session by id: from memory, else from `load`; an absent one is remembered as absent too. */
+  async session(id: number, load: () => Promise<CachedSession | undefined>): Promise<CachedSession | undefined> {
+    const known = this.sessions.get(id);
+    if (known !== undefined) return known || undefined;
+    const loaded = await load();
+    this.sessions.set(id, loaded ?? false);
+    return loaded;
+  }
+
+  /** Remembers a session just read or opened. */
+  rememberSession(id: number, session: CachedSession): void {
+    this.sessions.set(id, session);
+  }
+
+  /** The session id behind a cookie secret's hash: from memory, else from `load` (which also gives the session). */
+  async sessionIdOfCookie(secretHash: string, load: () => Promise<{ id: number; session: CachedSession } | undefined>): Promise<number | undefined> {
+    const known = this.cookieSecrets.get(secretHash);
+    if (known !== undefined) return known;
+    const loaded = await load();
+    if (!loaded) return undefined;
+    this.cookieSecrets.set(secretHash, loaded.id);
+    this.sessions.set(loaded.id, loaded.session);
+    return loaded.id;
+  }
+
+  /** A personal access token by its hash: from memory, else from `load`; an unknown one is remembered as unknown. */
+  async apiToken(hash: string, load: () => Promise<CachedApiToken | undefined>): Promise<CachedApiToken | undefined> {
+    const known = this.apiTokens.get(hash);
+    if (known !== undefined) return known || undefined;
+    const loaded = await load();
+    this.apiTokens.set(hash, loaded ?? false);
+    return loaded;
+  }
+
+  /** Whether the credential's last use should be written now (at most once a minute); if so, records that it was. */
+  touchDue(entry: CachedSession | CachedApiToken, now: number): boolean {
+    if (now - entry.touchedAt <= TOUCH_INTERVAL_MS) return false;
+    entry.touchedAt = now;
+    return true;
   }
 
   /** Called with revoked sessions and tokens, on every node (the WebSocket gateway closes their sockets). */

@@ -3,10 +3,9 @@ import type { SessionRecord } from '../../store/sessions-repository.js';
 import type { UserRecord } from '../../store/users-repository.js';
 import { normalizeEmail, usernameKey } from './account-rules.js';
 import type { AuthContext, ClientInfo, Principal } from './context.js';
+import type { CachedSession } from './credential-cache.js';
 import { accountAttemptsKey, tooManyFailedLogins } from './password-confirmation.js';
 import { equalSecrets, hmac, randomSecret, sha256 } from './secrets.js';
-
-const TOUCH_INTERVAL_MS = 60_000;
 
 export interface TokenPair {
   accessToken: string;
@@ -128,14 +127,11 @@ export class SessionService {
   async authenticateCookie(secret: string): Promise<Principal> {
     const { cache, sessions, clock } = this.ctx;
     const hash = sha256(secret);
-    let sessionId = cache.cookieSecrets.get(hash);
-    if (sessionId === undefined) {
+    const sessionId = await cache.sessionIdOfCookie(hash, async () => {
       const record = await sessions.findActiveByCookieSecretHash(hash, clock.now());
-      if (!record) throw unauthorized('session_ended', 'This session has ended; log in again');
-      sessionId = record.id;
-      cache.cookieSecrets.set(hash, sessionId);
-      this.remember(record);
-    }
+      return record && { id: record.id, session: cachedSession(record) };
+    });
+    if (sessionId === undefined) throw unauthorized('session_ended', 'This session has ended; log in again');
     const session = await this.liveSession(sessionId);
     if (!session) throw unauthorized('session_ended', 'This session has ended; log in again');
     return { userId: session.userId, sessionId, method: 'cookie' };
@@ -182,23 +178,14 @@ export class SessionService {
   private async liveSession(sessionId: number): Promise<{ userId: number } | undefined> {
     const { cache, sessions, clock } = this.ctx;
     const now = clock.now();
-    let entry = cache.sessions.get(sessionId);
-    if (entry === undefined) {
+    const entry = await cache.session(sessionId, async () => {
       const record = await sessions.findActive(sessionId, now);
-      entry = record ? this.remember(record) : false;
-      if (!record) cache.sessions.set(sessionId, false);
-    }
-    if (entry === false || entry.expiresAt <= now) return undefined;
-    if (now - entry.touchedAt > TOUCH_INTERVAL_MS) {
-      entry.touchedAt = now;
-      void sessions.touch(sessionId, now).catch(() => {});
-    }
-    return entry;
-  }
-
-  private remember(record: SessionRecord) {
-    const entry = { userId: record.userId, expiresAt: record.expiresAt, touchedAt: record.lastUsedAt };
-    this.ctx.cache.sessions.set(record.id, entry);
+      return record && cachedSession(record);
+    });
+    if (!entry || entry.expiresAt <= now) return undefined;
+    if (cache.touchDue(entry, now)) void sessions.touch(sessionId, now).catch(() => {});
     return entry;
   }
 }
+
+const cachedSession = (record: SessionRecord): CachedSession => ({ userId: record.userId, expiresAt: record.expiresAt, touchedAt: record.lastUsedAt });
