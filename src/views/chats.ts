@@ -5,6 +5,7 @@ import type { MessageView } from '../services/chats/message-service.js';
 import type { MessageDetails } from '../services/chats/ports.js';
 import type { MemberRecord } from '../store/chats-repository.js';
 import type { AttachmentRecord } from '../store/messages-repository.js';
+import { NullableTimestamp, Timestamp, iso, isoOrNull } from './scalars.js';
 import { Attachment, type AttachmentView } from './uploads.js';
 
 /**
@@ -12,9 +13,6 @@ import { Attachment, type AttachmentView } from './uploads.js';
  * shape per thing, so a client parses a message the same way wherever it comes from.
  */
 
-const Timestamp = Type.String({ format: 'date-time' });
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 /** Turns a stored file into URLs a client may fetch (signed, so they work in an <img> tag). */
 export interface AttachmentLinks {
@@ -38,8 +36,8 @@ export const Message = Type.Object({
   attachments: Type.Array(Attachment),
   reactions: Type.Array(Reaction),
   createdAt: Timestamp,
-  editedAt: Type.Union([Timestamp, Type.Null()]),
-  deletedAt: Type.Union([Timestamp, Type.Null()]),
+  editedAt: NullableTimestamp,
+  deletedAt: NullableTimestamp,
 });
 export type MessageJson = Static<typeof Message>;
 

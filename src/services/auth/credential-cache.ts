@@ -60,12 +60,8 @@ export class CredentialCache {
   }
 
   /** A session by id: from memory, else from `load`; an absent one is remembered as absent too. */
-  async session(id: number, load: () => Promise<CachedSession | undefined>): Promise<CachedSession | undefined> {
-    const known = this.sessions.get(id);
-    if (known !== undefined) return known || undefined;
-    const loaded = await load();
-    this.sessions.set(id, loaded ?? false);
-    return loaded;
+  session(id: number, load: () => Promise<CachedSession | undefined>): Promise<CachedSession | undefined> {
+    return readThrough(this.sessions, id, load);
   }
 
   /** Remembers a session just read or opened. */
@@ -85,12 +81,8 @@ export class CredentialCache {
   }
 
   /** A personal access token by its hash: from memory, else from `load`; an unknown one is remembered as unknown. */
-  async apiToken(hash: string, load: () => Promise<CachedApiToken | undefined>): Promise<CachedApiToken | undefined> {
-    const known = this.apiTokens.get(hash);
-    if (known !== undefined) return known || undefined;
-    const loaded = await load();
-    this.apiTokens.set(hash, loaded ?? false);
-    return loaded;
+  apiToken(hash: string, load: () => Promise<CachedApiToken | undefined>): Promise<CachedApiToken | undefined> {
+    return readThrough(this.apiTokens, hash, load);
   }
 
   /** Whether the credential's last use should be written now (at most once a minute); if so, records that it was. */
@@ -128,4 +120,13 @@ export class CredentialCache {
     const revoked = { sessionIds: event.sessionIds ?? [], apiTokenIds: event.apiTokenIds ?? [] };
     if (revoked.sessionIds.length + revoked.apiTokenIds.length > 0) for (const listener of this.listeners) listener(revoked);
   }
+}
+
+/** The entry from memory, else from `load`; an absent one is remembered as absent (`false`), so it costs no query either. */
+async function readThrough<K extends number | string, V extends object>(cache: LRUCache<K, Entry<V>>, key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
+  const known = cache.get(key);
+  if (known !== undefined) return known || undefined;
+  const loaded = await load();
+  cache.set(key, loaded ?? false);
+  return loaded;
 }
