@@ -2,15 +2,15 @@ import type { Config } from './config.js';
 import type { EventBus } from './adapters/bus/bus.js';
 import { systemClock, type Clock } from './adapters/clock.js';
 import type { HttpServer } from './http/server.js';
-import { accountsModule } from './modules/accounts.js';
-import { chatsModule } from './modules/chats.js';
-import { filesModule } from './modules/files.js';
-import { buildInfrastructure } from './modules/infrastructure.js';
+import { accountsModule, type AccountsModule } from './modules/accounts.js';
+import { chatsModule, type ChatsModule } from './modules/chats.js';
+import { filesModule, type FilesModule } from './modules/files.js';
+import { buildInfrastructure, type Infrastructure } from './modules/infrastructure.js';
 import type { Module } from './modules/module.js';
 import { operationsModule } from './modules/operations.js';
-import { peopleModule } from './modules/people.js';
-import { realtimeModule } from './modules/realtime.js';
-import { socialModule } from './modules/social.js';
+import { peopleModule, type PeopleModule } from './modules/people.js';
+import { realtimeModule, type RealtimeModule } from './modules/realtime.js';
+import { socialModule, type SocialModule } from './modules/social.js';
 import type { Gateway } from './realtime/gateway.js';
 import type { Housekeeping } from './services/housekeeping.js';
 import type { DatabaseHandle } from './store/database.js';
@@ -32,6 +32,19 @@ export interface BuildOptions {
   /** Extra routes or hooks on the HTTP server before it is ready (used by tests). */
   configureHttp?: (http: HttpServer) => void | Promise<void>;
   clock?: Clock;
+  /** Modules added after the built-in ones, the way a later feature plugs in (used by tests). */
+  extraModules?: (built: BuiltModules) => Module[];
+}
+
+/** The infrastructure and every built-in module, for modules built on top of them. */
+export interface BuiltModules {
+  infra: Infrastructure;
+  accounts: AccountsModule;
+  social: SocialModule;
+  chats: ChatsModule;
+  files: FilesModule;
+  people: PeopleModule;
+  realtime: RealtimeModule;
 }
 
 /** How long shutdown waits for in-flight requests before cutting their connections. */
@@ -54,8 +67,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const operations = operationsModule(infra);
     // In the order their routes appear in the API document.
     const modules: Module[] = [accounts, people, social, chats, files, realtime, operations].map((m) => m.module);
+    modules.push(...(options.extraModules?.({ infra, accounts, social, chats, files, people, realtime }) ?? []));
 
-    for (const module of modules) await module.routes?.(http);
+    // Each module's routes are one encapsulated plugin at its prefix: its hooks and handlers stay its own.
+    for (const { routes } of modules) if (routes) await http.register(async (scope) => routes.plugin(scope), { prefix: routes.prefix });
     for (const module of modules) await module.start?.();
     await options.configureHttp?.(http);
     await http.ready();

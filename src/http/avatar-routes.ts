@@ -5,17 +5,16 @@ import { AVATAR_SIDES } from '../services/avatar-keys.js';
 import type { AvatarService } from '../services/avatar-service.js';
 import { DomainError } from '../services/errors.js';
 import { Avatar, avatarView } from '../views/avatars.js';
-import { principalOf, type createAuthenticate } from './auth/authenticate.js';
+import { principalOf } from './auth/authenticate.js';
 import { acceptOneFile, isFileTooLarge, readOneFile, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
 import { sendProblem } from './problem.js';
 import { limitPerClient } from './rate-limits.js';
-import { errors, signedIn } from './schemas.js';
+import { errors } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface AvatarRouteDeps {
   config: Pick<Config, 'avatars' | 'rateLimits'>;
   avatars: AvatarService;
-  authenticate: ReturnType<typeof createAuthenticate>;
 }
 
 // The request is well-formed but its image is not one we take: 415 for the wrong type, 422 for an
@@ -31,7 +30,7 @@ const CACHE_FOREVER = 'public, max-age=31536000, immutable';
  * asked for and never stored. The more specific path wins over `/files/*` in the router.
  */
 export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDeps): Promise<void> {
-  const { avatars, authenticate } = deps;
+  const { avatars } = deps;
   const { maxBytes, maxPixels } = deps.config.avatars;
   const tags = ['users'];
 
@@ -42,10 +41,9 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
       '/api/v1/users/me/avatar',
       {
         // Credentials and the declared type and size are checked before a byte of the body is read.
-        onRequest: [authenticate, async (request, reply) => refuseUnfitBody(request, reply, maxBytes)],
+        onRequest: async (request, reply) => refuseUnfitBody(request, reply, maxBytes),
         schema: {
           tags,
-          security: signedIn,
           summary: 'Upload a new avatar',
           description:
             `A multipart/form-data body with exactly one file part (any field name), at most ${maxBytes} bytes: a PNG, ` +
@@ -80,10 +78,8 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
   http.delete(
     '/api/v1/users/me/avatar',
     {
-      onRequest: authenticate,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Go back to the generated avatar',
         description: 'Deletes the uploaded avatar, if any, and answers with the default one: initials on a colour. Doing it twice changes nothing.',
         response: { 200: Avatar, ...errors(401, 404, 409) },
@@ -97,7 +93,7 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
     method: ['GET', 'HEAD'],
     url: '/files/avatars/*',
     // Anyone may ask for any key, and a default avatar costs a drawing: per client address.
-    config: limitPerClient(deps.config.rateLimits.files, 'avatars'),
+    config: { access: 'public', ...limitPerClient(deps.config.rateLimits.files, 'avatars') },
     schema: {
       tags,
       summary: 'An avatar image',

@@ -3,8 +3,8 @@ import type { ChatService } from '../services/chats/chat-service.js';
 import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, type MessageService } from '../services/chats/message-service.js';
 import { validationError } from '../services/errors.js';
 import { Chat, Message, Reaction, chatJson, messageJson, type AttachmentLinks } from '../views/chats.js';
-import { principalOf, type createAuthenticate } from './auth/authenticate.js';
-import { Id, PlainText, errors, signedIn } from './schemas.js';
+import { principalOf } from './auth/authenticate.js';
+import { Id, PlainText, errors } from './schemas.js';
 import type { HttpServer } from './server.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 
@@ -12,7 +12,6 @@ export interface ChatRouteDeps {
   chats: ChatService;
   messages: MessageService;
   links: AttachmentLinks;
-  authenticate: ReturnType<typeof createAuthenticate>;
   maxGroupMembers: number;
 }
 
@@ -34,19 +33,16 @@ function decodeChatCursor(cursor: string): { activityAt: number; id: number } {
   return { activityAt, id };
 }
 
-/** The canonical chat and message API under /api/v1/chats. */
+/** The canonical chat and message API, registered under /api/v1/chats in a signed-in scope. */
 export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
-  const { chats, messages, links, authenticate } = deps;
+  const { chats, messages, links } = deps;
   const tags = ['chats'];
-  const common = { onRequest: authenticate };
 
   app.post(
-    '/api/v1/chats',
+    '',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Open a direct chat (200 with the existing one for that pair) or create a group',
         description:
           'Nobody can bring in someone they block or who blocks them (403 `blocked`), nor put into a group someone whose ' +
@@ -75,12 +71,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.get(
-    '/api/v1/chats',
+    '',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'My chats, most recent activity first',
         querystring: Type.Object(
           {
@@ -102,18 +96,16 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.get(
-    '/api/v1/chats/:id',
-    { ...common, schema: { tags, security: signedIn, summary: 'One of my chats', params: ChatParams, response: { 200: Chat, ...errors(400, 401, 404) } } },
+    '/:id',
+    { schema: { tags, summary: 'One of my chats', params: ChatParams, response: { 200: Chat, ...errors(400, 401, 404) } } },
     async (request) => chatJson(await chats.get(principalOf(request).userId, request.params.id), links),
   );
 
   app.patch(
-    '/api/v1/chats/:id',
+    '/:id',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Rename a group (owner or admin) or hand ownership to another member (owner)',
         params: ChatParams,
         body: Type.Object({ name: Type.Optional(GroupName), ownerId: Type.Optional(Id) }, { additionalProperties: false, minProperties: 1 }),
@@ -130,8 +122,8 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.delete(
-    '/api/v1/chats/:id',
-    { ...common, schema: { tags, security: signedIn, summary: 'Delete a group (owner)', params: ChatParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } },
+    '/:id',
+    { schema: { tags, summary: 'Delete a group (owner)', params: ChatParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
       await chats.delete(principalOf(request).userId, request.params.id);
       return reply.code(204).send(null);
@@ -139,12 +131,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/chats/:id/members',
+    '/:id/members',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Add people to a group (owner or admin)',
         description:
           'Refused, naming each person in `errors`, for someone the adder blocks or who blocks the adder (403 `blocked`) and ' +
@@ -158,12 +148,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.patch(
-    '/api/v1/chats/:id/members/:userId',
+    '/:id/members/:userId',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Make a member an admin, or an admin a member (owner)',
         params: MemberParams,
         body: body({ role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) }),
@@ -174,12 +162,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.delete(
-    '/api/v1/chats/:id/members/:userId',
+    '/:id/members/:userId',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Remove a member (owner or admin), or leave (your own id)',
         params: MemberParams,
         response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
@@ -192,12 +178,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.get(
-    '/api/v1/chats/:id/messages',
+    '/:id/messages',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Message history',
         description:
           '`before=<seq>`: older messages, newest first. `after=<seq>`: newer messages, oldest first (catching up after a reconnect). ' +
@@ -228,12 +212,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/chats/:id/messages',
+    '/:id/messages',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Send a message (201; 200 with the first message when the clientId was already used)',
         description: blockedDirectChat,
         params: ChatParams,
@@ -253,12 +235,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.patch(
-    '/api/v1/chats/:id/messages/:messageId',
+    '/:id/messages/:messageId',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Edit your message',
         description: blockedDirectChat,
         params: MessageParams,
@@ -270,12 +250,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   );
 
   app.delete(
-    '/api/v1/chats/:id/messages/:messageId',
+    '/:id/messages/:messageId',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Delete a message (the author, or a group owner or admin); a tombstone stays',
         description: blockedDirectChat,
         params: MessageParams,
@@ -290,12 +268,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
 
   for (const method of ['put', 'delete'] as const) {
     app[method](
-      '/api/v1/chats/:id/messages/:messageId/reactions/:emoji',
+      '/:id/messages/:messageId/reactions/:emoji',
       {
-        ...common,
         schema: {
           tags,
-          security: signedIn,
           summary: method === 'put' ? 'React with an emoji (URL-encoded)' : 'Take your reaction back',
           description: blockedDirectChat,
           params: ReactionParams,
@@ -311,12 +287,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
   }
 
   app.post(
-    '/api/v1/chats/:id/read',
+    '/:id/read',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Mark messages up to seq as read (the marker only moves forward)',
         description: 'Members hear of it (`read.updated`), except across a block in a direct chat, where only my own sockets do.',
         params: ChatParams,

@@ -40,7 +40,7 @@ const OutboxQuerySchema = Type.Object(
  */
 export function registerDevRoutes(app: HttpServer, deps: { outbox: Pick<OutboxRepository, 'list'>; openToAll: boolean }): void {
   app.get(
-    '/dev/outbox',
+    '/outbox',
     {
       onRequest: async (request, reply) => {
         if (deps.openToAll || isLoopbackClient(request)) return;

@@ -20,3 +20,6 @@ export function errors(...statuses: number[]): Record<number, TSchema> {
 
 /** OpenAPI security requirement of routes that need a signed-in user: any one of the three. */
 export const signedIn: Array<Record<string, string[]>> = [{ bearer: [] }, { token: [] }, { cookie: [] }];
+
+/** OpenAPI security requirement of routes that need a session, not a personal access token. */
+export const signedInSession: Array<Record<string, string[]>> = [{ bearer: [] }, { cookie: [] }];

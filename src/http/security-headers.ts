@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
@@ -18,4 +19,17 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
   } as unknown as ServerResponse;
   helmet(options)({} as IncomingMessage, response, () => {});
   return headers;
+}
+
+type PolicyDirectives = NonNullable<Exclude<HelmetOptions['contentSecurityPolicy'], boolean | undefined>['directives']>;
+
+/**
+ * Gives the routes of one plugin scope their own content-security policy in place of the API's
+ * (a web client's pages load scripts and styles; API answers load nothing).
+ */
+export function scopeContentSecurityPolicy(scope: FastifyInstance, directives: PolicyDirectives): void {
+  const policy = securityHeaders({ contentSecurityPolicy: { useDefaults: false, directives } })['content-security-policy'] ?? "default-src 'none'";
+  scope.addHook('onRequest', async (_request, reply) => {
+    reply.header('content-security-policy', policy);
+  });
 }

@@ -4,6 +4,7 @@ import type { IncomingMessage as RawRequest, Server, ServerResponse } from 'node
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
 import { registerDocs } from './docs.js';
@@ -80,6 +81,9 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
   app.removeContentTypeParser('text/plain');
 
   await app.register(cookie);
+  // Registered once at the root: it owns the server's 'upgrade' event, and every module's
+  // WebSocket routes (the canonical protocol, and later the dialects') share it.
+  await app.register(websocket, { options: { maxPayload: config.realtime.maxFrameBytes } });
   if (config.corsOrigins === '*' || config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.corsOrigins === '*' ? true : config.corsOrigins,

@@ -2,14 +2,13 @@ import { Type } from 'typebox';
 import type { SocialService } from '../services/social/social-service.js';
 import type { ContactRecord } from '../store/social-repository.js';
 import { Contact, FriendshipStatus, contactView } from '../views/people.js';
-import { principalOf, type createAuthenticate } from './auth/authenticate.js';
+import { principalOf } from './auth/authenticate.js';
 import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
-import { Id, errors, signedIn } from './schemas.js';
+import { Id, errors } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface SocialRouteDeps {
   social: SocialService;
-  authenticate: ReturnType<typeof createAuthenticate>;
 }
 
 const UserParams = Type.Object({ userId: Id }, { additionalProperties: false });
@@ -30,20 +29,17 @@ function contactPage<T extends ContactRecord>(rows: Array<{ person: T; online: b
   };
 }
 
-/** Friends, friend requests and blocks: /api/v1/friends and /api/v1/blocks. */
+/** Friends, friend requests and blocks: /friends and /blocks, registered under /api/v1 in a signed-in scope. */
 export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): void {
-  const { social, authenticate } = deps;
-  const common = { onRequest: authenticate };
+  const { social } = deps;
   const friendTags = ['friends'];
   const blockTags = ['blocks'];
 
   app.get(
-    '/api/v1/friends',
+    '/friends',
     {
-      ...common,
       schema: {
         tags: friendTags,
-        security: signedIn,
         summary: 'My friends, by username, with presence',
         querystring: pageQuery({}),
         response: { 200: ContactPage, ...errors(400, 401) },
@@ -58,12 +54,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
   );
 
   app.get(
-    '/api/v1/friends/requests',
+    '/friends/requests',
     {
-      ...common,
       schema: {
         tags: friendTags,
-        security: signedIn,
         summary: 'Pending friend requests to me (incoming) or from me (outgoing), newest first',
         querystring: pageQuery({ direction: Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')], { default: 'incoming' }) }),
         response: { 200: ContactPage, ...errors(400, 401) },
@@ -78,12 +72,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
   );
 
   app.get(
-    '/api/v1/friends/:userId',
+    '/friends/:userId',
     {
-      ...common,
       schema: {
         tags: friendTags,
-        security: signedIn,
         summary: 'Where I stand with someone',
         params: UserParams,
         response: { 200: Status, ...errors(400, 401, 404) },
@@ -93,12 +85,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
   );
 
   app.put(
-    '/api/v1/friends/:userId',
+    '/friends/:userId',
     {
-      ...common,
       schema: {
         tags: friendTags,
-        security: signedIn,
         summary: 'Send a friend request, or accept theirs',
         description:
           'Accepts when they already asked me; otherwise sends a request (or, with FRIENDS_AUTO_ACCEPT, befriends at once). ' +
@@ -112,12 +102,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
   );
 
   app.delete(
-    '/api/v1/friends/:userId',
+    '/friends/:userId',
     {
-      ...common,
       schema: {
         tags: friendTags,
-        security: signedIn,
         summary: 'Remove a friend, decline their request, or cancel mine',
         description: 'Both people get `friend.removed`. 404 when there is no friendship or request between us.',
         params: UserParams,
@@ -131,12 +119,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
   );
 
   app.get(
-    '/api/v1/blocks',
+    '/blocks',
     {
-      ...common,
       schema: {
         tags: blockTags,
-        security: signedIn,
         summary: 'The people I block, newest first',
         querystring: pageQuery({}),
         response: { 200: ContactPage, ...errors(400, 401) },
@@ -151,12 +137,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
   );
 
   app.put(
-    '/api/v1/blocks/:userId',
+    '/blocks/:userId',
     {
-      ...common,
       schema: {
         tags: blockTags,
-        security: signedIn,
         summary: 'Block someone',
         description:
           'Ends any friendship and pending request between us. Neither of us finds the other in search; they cannot send ' +
@@ -172,12 +156,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
   );
 
   app.delete(
-    '/api/v1/blocks/:userId',
+    '/blocks/:userId',
     {
-      ...common,
       schema: {
         tags: blockTags,
-        security: signedIn,
         summary: 'Unblock someone',
         description: '404 when I do not block them. Unblocking does not restore an earlier friendship.',
         params: UserParams,

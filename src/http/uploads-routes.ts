@@ -4,7 +4,8 @@ import { isValidBlobKey, type ByteRange } from '../adapters/blobs/blob-store.js'
 import type { FileUrls } from '../adapters/file-urls.js';
 import type { Config } from '../config.js';
 import type { StoredFile, UploadService } from '../services/upload-service.js';
-import { principalOf, type createAuthenticate } from './auth/authenticate.js';
+import { principalOf } from './auth/authenticate.js';
+import type { Guard } from './auth/route-access.js';
 import { SESSION_COOKIE } from './auth/cookies.js';
 import { acceptOneFile, isFileTooLarge, readOneFile, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
 import { sendProblem } from './problem.js';
@@ -17,7 +18,8 @@ export interface UploadRouteDeps {
   config: Pick<Config, 'uploads' | 's3' | 'rateLimits'>;
   uploads: UploadService;
   fileUrls: FileUrls;
-  authenticate: ReturnType<typeof createAuthenticate>;
+  /** For downloads without a signed URL: the credential check, run only when credentials came. */
+  authenticate: Guard;
 }
 
 /**
@@ -38,10 +40,9 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
       '/api/v1/uploads',
       {
         // Credentials and the declared type and size are checked before a byte of the body is read.
-        onRequest: [authenticate, async (request, reply) => refuseUnfitBody(request, reply, maxBytes)],
+        onRequest: async (request, reply) => refuseUnfitBody(request, reply, maxBytes),
         schema: {
           tags,
-          security: signedIn,
           summary: 'Upload one file',
           description:
             'A multipart/form-data body with exactly one file part (any field name); other fields are ignored. ' +
@@ -72,7 +73,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
     method: ['GET', 'HEAD'],
     url: '/files/*',
     // Anyone may try any URL here: probes and downloads count alike, per client address.
-    config: limitPerClient(deps.config.rateLimits.files, 'files'),
+    config: { access: 'public', ...limitPerClient(deps.config.rateLimits.files, 'files') },
     schema: {
       tags,
       summary: 'Download a stored file',

@@ -2,16 +2,15 @@ import { Type } from 'typebox';
 import type { MyAccount, ProfileService } from '../services/users/profile-service.js';
 import { BIO_MAX } from '../services/users/profile-service.js';
 import { GroupAdds, PrivacySettings, PublicProfile, personView } from '../views/people.js';
-import { createAuthenticateSession, principalOf, sessionPrincipalOf, signedInSession, type createAuthenticate } from './auth/authenticate.js';
+import { principalOf, sessionPrincipalOf } from './auth/authenticate.js';
 import { Email, GivenPassword, Name, Username } from './auth/fields.js';
 import { CurrentUser, currentUserView } from './auth/views.js';
 import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
-import { IdParams, errors, signedIn } from './schemas.js';
+import { IdParams, errors } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface UserRouteDeps {
   profiles: ProfileService;
-  authenticate: ReturnType<typeof createAuthenticate>;
 }
 
 // Several lines are fine in a bio; other control characters are not.
@@ -30,28 +29,24 @@ const SearchPage = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last' }),
 });
 
-/** My profile, other people's profiles, and the user directory, under /api/v1/users. */
+/** My profile, other people's profiles, and the user directory, registered under /api/v1/users in a signed-in scope. */
 export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
-  const { profiles, authenticate } = deps;
+  const { profiles } = deps;
   const tags = ['users'];
-  const common = { onRequest: authenticate };
 
   app.get(
-    '/api/v1/users/me',
+    '/me',
     {
-      ...common,
-      schema: { tags, security: signedIn, summary: 'The signed-in user', response: { 200: Me, ...errors(401) } },
+      schema: { tags, summary: 'The signed-in user', response: { 200: Me, ...errors(401) } },
     },
     async (request) => meView(await profiles.me(principalOf(request).userId)),
   );
 
   app.patch(
-    '/api/v1/users/me',
+    '/me',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Change my username, names, bio, e-mail address or privacy settings',
         description:
           'Absent fields stay as they are. A new `email` needs `currentPassword`; a link is mailed to it and it shows as ' +
@@ -79,12 +74,11 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
   );
 
   app.delete(
-    '/api/v1/users/me',
+    '/me',
     {
-      onRequest: createAuthenticateSession(authenticate),
+      config: { access: 'session' },
       schema: {
         tags,
-        security: signedInSession,
         summary: 'Delete my account',
         description:
           'Needs a signed-in session (not a personal access token) and the password; a wrong password counts as a failed ' +
@@ -102,12 +96,10 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
   );
 
   app.get(
-    '/api/v1/users',
+    '',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: 'Find people by username or name',
         description:
           'Case-insensitive prefix search: usernames starting with `search` first (an exact match leads), then first names, ' +
@@ -140,12 +132,10 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
   );
 
   app.get(
-    '/api/v1/users/:id',
+    '/:id',
     {
-      ...common,
       schema: {
         tags,
-        security: signedIn,
         summary: "Someone's public profile, with where we stand",
         description: 'Across a block, either way, presence is hidden: `isOnline` is false and `lastSeenAt` null.',
         params: IdParams,

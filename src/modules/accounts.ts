@@ -1,7 +1,9 @@
 import { createAttemptLimiter, unlimitedAttempts } from '../adapters/attempt-limiter.js';
 import { Argon2PasswordHasher } from '../adapters/password-hasher.js';
 import { registerAuthRoutes } from '../http/auth/auth-routes.js';
-import { createAuthenticate } from '../http/auth/authenticate.js';
+import { createRouteGuards } from '../http/auth/authenticate.js';
+import { requireSignIn as guardScope } from '../http/auth/route-access.js';
+import type { HttpServer } from '../http/server.js';
 import { AccessTokens } from '../services/auth/access-tokens.js';
 import { AccountService } from '../services/auth/account-service.js';
 import { ApiTokenService } from '../services/auth/api-token-service.js';
@@ -54,14 +56,33 @@ export async function accountsModule(infra: Infrastructure) {
   const apiTokens = new ApiTokenService(context);
   // Every request has a principal slot, so its shape stays the same for the JIT.
   http.decorateRequest('principal', null);
-  const authenticate = createAuthenticate({ sessions, apiTokens });
+  const guards = createRouteGuards({ sessions, apiTokens });
+  /** Makes a module's routes require a signed-in caller unless a route declares otherwise (route-access.ts). */
+  const requireSignIn = (scope: HttpServer) => guardScope(scope, guards);
 
   const module: Module = {
     name: 'accounts',
-    routes: (server) =>
-      registerAuthRoutes(server, { config, accounts, sessions, passwords, apiTokens, credentials: eviction, authenticate, now: () => clock.now() }),
+    routes: {
+      prefix: '/api/v1/auth',
+      plugin: (scope) => {
+        requireSignIn(scope);
+        registerAuthRoutes(scope, { config, accounts, sessions, passwords, apiTokens, credentials: eviction, now: () => clock.now() });
+      },
+    },
   };
-  return { module, context, users, cache, accounts, sessions, apiTokens, eviction, authenticate };
+    return {
+    module,
+    context,
+    users,
+    cache,
+    accounts,
+    sessions,
+    apiTokens,
+    eviction,
+    requireSignIn,
+    /** The credential check alone, for a route that decides per request whether it needs one. */
+    authenticate: guards.user,
+  };
 }
 
 export type AccountsModule = Awaited<ReturnType<typeof accountsModule>>;

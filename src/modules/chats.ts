@@ -32,7 +32,13 @@ export async function chatsModule(infra: Infrastructure, { accounts, social }: {
 
   const module: Module = {
     name: 'chats',
-    routes: (server) => registerChatRoutes(server, { chats, messages, links, authenticate: accounts.authenticate, maxGroupMembers: config.chats.maxGroupMembers }),
+    routes: {
+      prefix: '/api/v1/chats',
+      plugin: (scope) => {
+        accounts.requireSignIn(scope);
+        registerChatRoutes(scope, { chats, messages, links, maxGroupMembers: config.chats.maxGroupMembers });
+      },
+    },
   };
   /** Membership, for modules that show a chat's files. */
   const isMember = (chatId: number, userId: number) => repository.isMember(chatId, userId);

@@ -36,9 +36,14 @@ export function filesModule(infra: Infrastructure, { accounts, chats }: { accoun
 
   const module: Module = {
     name: 'files',
-    routes: async (server) => {
-      await registerUploads(server, { config, uploads, fileUrls, authenticate: accounts.authenticate });
-      await registerAvatarRoutes(server, { config, avatars, authenticate: accounts.authenticate });
+    // Its paths live under two roots (/api/v1 for uploading, /files for serving), so its prefix is the root.
+    routes: {
+      prefix: '',
+      plugin: async (scope) => {
+        accounts.requireSignIn(scope);
+        await registerUploads(scope, { config, uploads, fileUrls, authenticate: accounts.authenticate });
+        await registerAvatarRoutes(scope, { config, avatars });
+      },
     },
   };
   return { module, uploads, avatars };

@@ -15,8 +15,11 @@ export function operationsModule(infra: Infrastructure) {
   );
   const module: Module = {
     name: 'operations',
-    routes: (server) => {
-      if (config.nodeEnv !== 'production') registerDevRoutes(server, { outbox, openToAll: config.devOutboxEnabled });
+    routes: {
+      prefix: '/dev',
+      plugin: (scope) => {
+        if (config.nodeEnv !== 'production') registerDevRoutes(scope, { outbox, openToAll: config.devOutboxEnabled });
+      },
     },
     start: () => {
       housekeeping.start();

@@ -33,7 +33,15 @@ export function peopleModule(infra: Infrastructure, { accounts, social, chats, f
   });
   const module: Module = {
     name: 'people',
-    routes: (server) => registerUserRoutes(server, { profiles, authenticate: accounts.authenticate }),
+    routes: {
+      prefix: '/api/v1/users',
+      plugin: (scope) => {
+        accounts.requireSignIn(scope);
+        registerUserRoutes(scope, { profiles });
+      },
+    },
   };
   return { module, profiles };
 }
+
+export type PeopleModule = ReturnType<typeof peopleModule>;

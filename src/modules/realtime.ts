@@ -26,9 +26,11 @@ export function realtimeModule(infra: Infrastructure, { accounts, chats, social 
   });
   const module: Module = {
     name: 'realtime',
-    routes: (server) => gateway.start(server),
+    routes: { prefix: '', plugin: (scope) => gateway.start(scope) },
     // Sockets close with 1001 before HTTP stops, so clients reconnect elsewhere.
     stop: () => gateway.stop(),
   };
   return { module, gateway };
 }
+
+export type RealtimeModule = ReturnType<typeof realtimeModule>;

@@ -18,7 +18,13 @@ export function socialModule(infra: Infrastructure, { accounts }: { accounts: Ac
 
   const module: Module = {
     name: 'social',
-    routes: (server) => registerSocialRoutes(server, { social, authenticate: accounts.authenticate }),
+    routes: {
+      prefix: '/api/v1',
+      plugin: (scope) => {
+        accounts.requireSignIn(scope);
+        registerSocialRoutes(scope, { social });
+      },
+    },
   };
   return { module, repository, directory, visiblePresence, social };
 }

@@ -1,4 +1,3 @@
-import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -154,7 +153,6 @@ export class Gateway {
       });
     });
 
-    await http.register(websocket, { options: { maxPayload: this.deps.settings.maxFrameBytes } });
     http.route({
       method: 'GET',
       url: '/api/v1/ws',

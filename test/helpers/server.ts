@@ -24,7 +24,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const env = { ...environment.env, ...(options.environment ? options.env : {}) };
   let app: App;
   try {
-    app = await buildApp(loadConfig(env), { configureHttp: options.configureHttp, clock: options.clock });
+    app = await buildApp(loadConfig(env), { configureHttp: options.configureHttp, clock: options.clock, extraModules: options.extraModules });
   } catch (error) {
     if (!options.environment) await environment.cleanup();
     throw error;

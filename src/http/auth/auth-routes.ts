@@ -9,9 +9,9 @@ import type { PasswordService } from '../../services/auth/password-service.js';
 import type { SessionService } from '../../services/auth/session-service.js';
 import { limitPerClient } from '../rate-limits.js';
 import { EMAIL_MAX } from '../../services/auth/account-rules.js';
-import { IdParams, Message, PlainText, errors, signedIn } from '../schemas.js';
+import { IdParams, Message, PlainText, errors } from '../schemas.js';
 import type { HttpServer } from '../server.js';
-import { createAuthenticateSession, principalOf, sessionPrincipalOf, signedInSession, type createAuthenticate } from './authenticate.js';
+import { principalOf, sessionPrincipalOf } from './authenticate.js';
 import { Email, GivenPassword, Name, Password, Username } from './fields.js';
 import { clearSessionCookies, setSessionCookies } from './cookies.js';
 import { ApiToken, CurrentUser, Eviction, Session, TokenPair, apiTokenView, currentUserView, sessionView } from './views.js';
@@ -23,7 +23,6 @@ export interface AuthRouteDeps {
   passwords: PasswordService;
   apiTokens: ApiTokenService;
   credentials: CredentialEviction;
-  authenticate: ReturnType<typeof createAuthenticate>;
   now: () => number;
 }
 
@@ -43,18 +42,21 @@ const client = (request: FastifyRequest): ClientInfo => ({
   ip: request.ip ?? null,
 });
 
-/** The canonical account API under /api/v1/auth. */
+/**
+ * The canonical account API, registered under /api/v1/auth in a signed-in scope: routes that a
+ * signed-out client calls say `access: 'public'`; those that manage credentials say `session`
+ * (a personal access token can then read and write as its user, but never lock them out or
+ * outlive its own revocation).
+ */
 export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
-  const { config, accounts, sessions, passwords, apiTokens, credentials, authenticate } = deps;
-  // Every route that manages credentials takes a session, never a personal access token.
-  const authenticateSession = createAuthenticateSession(authenticate);
+  const { config, accounts, sessions, passwords, apiTokens, credentials } = deps;
   const limits = config.rateLimits;
   const tags = ['auth'];
 
   app.post(
-    '/api/v1/auth/register',
+    '/register',
     {
-      config: limitPerClient(limits.register, 'register'),
+      config: { access: 'public', ...limitPerClient(limits.register, 'register') },
       schema: {
         tags,
         summary: 'Create an account; a verification link is mailed',
@@ -76,8 +78,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/verify-email',
+    '/verify-email',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Confirm an e-mail address with the token from the mailed link',
@@ -89,9 +92,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/verify-email/resend',
+    '/verify-email/resend',
     {
-      config: limitPerClient(limits.verifyResend, 'verify-resend'),
+      config: { access: 'public', ...limitPerClient(limits.verifyResend, 'verify-resend') },
       schema: {
         tags,
         summary: 'Mail the verification link again (same answer whether or not the address is known)',
@@ -106,9 +109,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/login',
+    '/login',
     {
-      config: limitPerClient(limits.loginPerIp, 'login'),
+      config: { access: 'public', ...limitPerClient(limits.loginPerIp, 'login') },
       schema: {
         tags,
         summary: 'Log in with a username or e-mail and a password',
@@ -143,8 +146,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/refresh',
+    '/refresh',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Exchange a refresh token for a new pair; the old refresh token is retired',
@@ -160,8 +164,8 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/logout',
-    { onRequest: authenticate, schema: { tags, security: signedIn, summary: 'End the current session', response: { 204: Type.Null(), ...errors(400, 401, 403) } } },
+    '/logout',
+    { schema: { tags, summary: 'End the current session', response: { 204: Type.Null(), ...errors(400, 401, 403) } } },
     async (request, reply) => {
       await sessions.logout(principalOf(request));
       clearSessionCookies(reply, config.auth.cookieSecure);
@@ -170,12 +174,11 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/logout-all',
+    '/logout-all',
     {
-      onRequest: authenticateSession,
+      config: { access: 'session' },
       schema: {
         tags,
-        security: signedInSession,
         summary: 'Sign out everywhere: end every session and revoke every personal access token',
         description: 'What a user does after a compromise: every session (this one too) and every token stop working, and their sockets close.',
         response: { 200: Eviction, ...errors(401, 403) },
@@ -189,10 +192,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.get(
-    '/api/v1/auth/sessions',
+    '/sessions',
     {
-      onRequest: authenticateSession,
-      schema: { tags, security: signedInSession, summary: 'The open sessions of this account', response: { 200: Type.Object({ items: Type.Array(Session) }), ...errors(401, 403) } },
+      config: { access: 'session' },
+      schema: { tags, summary: 'The open sessions of this account', response: { 200: Type.Object({ items: Type.Array(Session) }), ...errors(401, 403) } },
     },
     async (request) => {
       const principal = sessionPrincipalOf(request);
@@ -202,10 +205,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.delete(
-    '/api/v1/auth/sessions/:id',
+    '/sessions/:id',
     {
-      onRequest: authenticateSession,
-      schema: { tags, security: signedInSession, summary: 'End one session of this account', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      config: { access: 'session' },
+      schema: { tags, summary: 'End one session of this account', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       await sessions.end(sessionPrincipalOf(request).userId, request.params.id);
@@ -214,12 +217,11 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/password/change',
+    '/password/change',
     {
-      onRequest: authenticateSession,
+      config: { access: 'session' },
       schema: {
         tags,
-        security: signedInSession,
         summary: 'Change the password; every other session and every personal access token ends',
         description:
           'This session stays signed in; the answer says what ended. A wrong current password counts as a failed login for ' +
@@ -232,9 +234,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/password/forgot',
+    '/password/forgot',
     {
-      config: limitPerClient(limits.passwordForgot, 'password-forgot'),
+      config: { access: 'public', ...limitPerClient(limits.passwordForgot, 'password-forgot') },
       schema: {
         tags,
         summary: 'Mail a 6-digit code and a link to reset the password (same answer whether or not the address is known)',
@@ -251,9 +253,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   const Code = Type.String({ pattern: '^[0-9]{6}$', 'x-message': 'must be the 6 digits from the mail' });
 
   app.post(
-    '/api/v1/auth/password/check-code',
+    '/password/check-code',
     {
-      config: limitPerClient(limits.codeCheck, 'code-check'),
+      config: { access: 'public', ...limitPerClient(limits.codeCheck, 'code-check') },
       schema: {
         tags,
         summary: 'Say whether a reset code is valid, without using it (a wrong one counts as an attempt; 5 spend the code)',
@@ -265,9 +267,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/password/reset',
+    '/password/reset',
     {
-      config: limitPerClient(limits.codeCheck, 'password-reset'),
+      config: { access: 'public', ...limitPerClient(limits.codeCheck, 'password-reset') },
       schema: {
         tags,
         summary: 'Set a new password with the mailed code (and e-mail) or link token; every session and personal access token ends',
@@ -293,9 +295,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   });
 
   app.get(
-    '/api/v1/auth/availability',
+    '/availability',
     {
-      config: limitPerClient(limits.availability, 'availability'),
+      config: { access: 'public', ...limitPerClient(limits.availability, 'availability') },
       schema: {
         tags,
         summary: 'Whether a username and/or e-mail address can be used to register',
@@ -313,12 +315,11 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.post(
-    '/api/v1/auth/tokens',
+    '/tokens',
     {
-      onRequest: authenticateSession,
+      config: { access: 'session' },
       schema: {
         tags,
-        security: signedInSession,
         summary: 'Create a personal access token (shown once), for Authorization: Token <token>',
         description:
           'Needs the current password; a wrong one counts as a failed login for the account (429 with Retry-After past the ' +
@@ -342,12 +343,11 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.get(
-    '/api/v1/auth/tokens',
+    '/tokens',
     {
-      onRequest: authenticateSession,
+      config: { access: 'session' },
       schema: {
         tags,
-        security: signedInSession,
         summary: 'This account’s personal access tokens, without their secrets',
         response: { 200: Type.Object({ items: Type.Array(ApiToken) }), ...errors(401, 403) },
       },
@@ -356,10 +356,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   );
 
   app.delete(
-    '/api/v1/auth/tokens/:id',
+    '/tokens/:id',
     {
-      onRequest: authenticateSession,
-      schema: { tags, security: signedInSession, summary: 'Revoke a personal access token', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      config: { access: 'session' },
+      schema: { tags, summary: 'Revoke a personal access token', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       await apiTokens.revoke(sessionPrincipalOf(request).userId, request.params.id);

@@ -4,6 +4,7 @@ import { PAT_PREFIX, type ApiTokenService } from '../../services/auth/api-token-
 import { isSessionPrincipal, type Principal, type SessionPrincipal } from '../../services/auth/context.js';
 import type { SessionService } from '../../services/auth/session-service.js';
 import { SESSION_COOKIE } from './cookies.js';
+import type { RouteGuards } from './route-access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,6 +30,18 @@ export function createAuthenticate(services: CredentialServices) {
       }
       throw error;
     }
+  };
+}
+
+/** The guards `requireSignIn` installs: any credential, or a session only. */
+export function createRouteGuards(services: CredentialServices): RouteGuards {
+  const user = createAuthenticate(services);
+  return {
+    user,
+    session: async (request, reply) => {
+      await user(request, reply);
+      sessionPrincipalOf(request);
+    },
   };
 }
 
@@ -74,19 +87,6 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/**
- * The guard of every route that manages credentials (password, e-mail, sessions, tokens, account
- * deletion, and later 2FA and sign-in methods): authenticates like `authenticate`, then refuses a
- * personal access token with 403 `session_required`. A leaked token can then read and write as
- * its user, but never lock them out or outlive its own revocation.
- */
-export function createAuthenticateSession(authenticate: ReturnType<typeof createAuthenticate>) {
-  return async function authenticateSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await authenticate(request, reply);
-    sessionPrincipalOf(request);
-  };
-}
-
 /** The principal, when it is a signed-in session; 403 `session_required` for a personal access token. */
 export function sessionPrincipalOf(request: FastifyRequest): SessionPrincipal {
   const principal = principalOf(request);
@@ -95,6 +95,3 @@ export function sessionPrincipalOf(request: FastifyRequest): SessionPrincipal {
   }
   return principal;
 }
-
-/** OpenAPI security requirement of routes behind `authenticateSession`: a session, not a token. */
-export const signedInSession: Array<Record<string, string[]>> = [{ bearer: [] }, { cookie: [] }];
