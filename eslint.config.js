@@ -13,6 +13,15 @@ const layerZones = [
   { target: './src/views', from: ['./src/http', './src/realtime', ...compositionRoot] },
   { target: ['./src/http', './src/realtime'], from: compositionRoot },
 ].map((zone) => ({ ...zone, message: 'imports must point down the layers (README, Architecture)' }));
+// Services hand out their own domain types, so no store record (with whatever columns it selects)
+// reaches a response by way of an import.
+const domainTypeZones = [
+  {
+    target: ['./src/http', './src/views', './src/realtime'],
+    from: './src/store',
+    message: 'http, realtime and views use the domain types the services export, never store records or repositories',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/'] },
@@ -44,7 +53,7 @@ export default tseslint.config(
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
     },
     rules: {
-      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones }],
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: [...layerZones, ...domainTypeZones] }],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },

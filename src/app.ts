@@ -11,7 +11,7 @@ import { operationsModule } from './modules/operations.js';
 import { peopleModule, type PeopleModule } from './modules/people.js';
 import { realtimeModule, type RealtimeModule } from './modules/realtime.js';
 import { socialModule, type SocialModule } from './modules/social.js';
-import type { Gateway } from './realtime/gateway.js';
+import type { ConnectionRegistry } from './realtime/connection-registry.js';
 import type { Housekeeping } from './services/housekeeping.js';
 import type { DatabaseHandle } from './store/database.js';
 
@@ -21,7 +21,8 @@ export interface App {
   database: DatabaseHandle;
   bus: EventBus;
   housekeeping: Housekeeping;
-  gateway: Gateway;
+  /** Every open WebSocket on this node, of every protocol. */
+  connections: ConnectionRegistry;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, sends queued mail, then closes the bus, Redis and the database. */
@@ -81,7 +82,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       database: infra.database,
       bus: infra.bus,
       housekeeping: operations.housekeeping,
-      gateway: realtime.gateway,
+      connections: realtime.registry,
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: async () => {
         for (const module of [...modules].reverse()) await module.stop?.();

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { extractLinksAndCodes } from '../adapters/mail/outbox-mailer.js';
-import type { OutboxRepository } from '../store/outbox-repository.js';
+import type { OutboxReader } from '../services/mail/outbox.js';
 import { isLoopbackClient } from './loopback.js';
 import { ProblemSchema, sendProblem } from './problem.js';
 import type { HttpServer } from './server.js';
@@ -38,7 +38,7 @@ const OutboxQuerySchema = Type.Object(
  * gives nothing away), unless `openToAll` (DEV_OUTBOX_ENABLED) says otherwise. Anyone else gets
  * the 404 of a route that does not exist.
  */
-export function registerDevRoutes(app: HttpServer, deps: { outbox: Pick<OutboxRepository, 'list'>; openToAll: boolean }): void {
+export function registerDevRoutes(app: HttpServer, deps: { outbox: OutboxReader; openToAll: boolean }): void {
   app.get(
     '/outbox',
     {

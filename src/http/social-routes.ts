@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
-import type { SocialService } from '../services/social/social-service.js';
-import type { ContactRecord } from '../store/social-repository.js';
+import type { SocialContact, SocialService } from '../services/social/social-service.js';
 import { Contact, FriendshipStatus, contactView } from '../views/people.js';
 import { principalOf } from './auth/authenticate.js';
 import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
@@ -21,7 +20,7 @@ const pageQuery = <T extends Parameters<typeof Type.Object>[0]>(extra: T) =>
   Type.Object({ cursor: Type.Optional(Cursor), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }), ...extra }, { additionalProperties: false });
 
 /** A page of contacts, and the cursor after its last one when the page is full. */
-function contactPage<T extends ContactRecord>(rows: Array<{ person: T; online: boolean }>, limit: number, cursorOf: (person: T) => Array<string | number>) {
+function contactPage<T extends SocialContact>(rows: Array<{ person: T; online: boolean }>, limit: number, cursorOf: (person: T) => Array<string | number>) {
   const last = rows.at(-1);
   return {
     items: rows.map(({ person, online }) => contactView(person, online)),

@@ -139,7 +139,7 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
       fileUrls,
       links,
       presence,
-      delivery: new BusDelivery(bus, links),
+      delivery: new BusDelivery(bus),
       http,
       log: http.log,
       mail,

@@ -1,36 +1,47 @@
-import { Gateway } from '../realtime/gateway.js';
+import { ApiV1Protocol } from '../realtime/api-v1/protocol.js';
+import { ConnectionRegistry } from '../realtime/connection-registry.js';
+import { HandshakeCheck } from '../realtime/handshake.js';
 import type { AccountsModule } from './accounts.js';
 import type { ChatsModule } from './chats.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Module } from './module.js';
 import type { SocialModule } from './social.js';
 
-/** The WebSocket at /api/v1/ws: every event a user may see, and the frames a client may send. */
+/**
+ * Real time: the registry of every open socket on this node (delivery, heartbeats, limits,
+ * presence, closing at logout and shutdown) and the protocols on it; `/api/v1/ws` is the first.
+ * A later module attaches its own protocol to `registry`.
+ */
 export function realtimeModule(infra: Infrastructure, { accounts, chats, social }: { accounts: AccountsModule; chats: ChatsModule; social: SocialModule }) {
-  const { config, bus, clock, log, presence, delivery } = infra;
-  const gateway = new Gateway({
+  const { config, bus, clock, log, presence, delivery, links } = infra;
+  const registry = new ConnectionRegistry({
     bus,
-    credentials: { sessions: accounts.sessions, apiTokens: accounts.apiTokens },
-    cache: accounts.cache,
-    messages: chats.messages,
-    users: accounts.users,
+    delivery,
     presence,
     // Friends and direct-chat partners hear of it, unless a block stands between them.
     presenceAudience: async (userId) =>
       social.visiblePresence.audience(userId, [...(await chats.directPartners(userId)), ...(await social.repository.friendIds(userId))]),
-    delivery,
+    revocations: accounts.cache,
+    touchLastSeen: (userId, at) => accounts.users.touchLastSeen(userId, at),
     clock,
     log,
-    trustedOrigins: [new URL(config.appUrl).origin, ...(config.corsOrigins === '*' ? [] : config.corsOrigins)],
     settings: config.realtime,
   });
+  const handshake = new HandshakeCheck({
+    credentials: { sessions: accounts.sessions, apiTokens: accounts.apiTokens },
+    users: accounts.users,
+    trustedOrigins: [new URL(config.appUrl).origin, ...(config.corsOrigins === '*' ? [] : config.corsOrigins)],
+  });
+  const apiV1 = new ApiV1Protocol({ registry, handshake, messages: chats.messages, links, log, heartbeatMs: config.realtime.heartbeatMs });
   const module: Module = {
     name: 'realtime',
-    routes: { prefix: '', plugin: (scope) => gateway.start(scope) },
+    // No sign-in guard in this scope: each protocol's handshake authenticates itself.
+    routes: { prefix: '/api/v1', plugin: (scope) => apiV1.routes(scope) },
+    start: () => registry.start(),
     // Sockets close with 1001 before HTTP stops, so clients reconnect elsewhere.
-    stop: () => gateway.stop(),
+    stop: () => registry.stop(),
   };
-  return { module, gateway };
+  return { module, registry, handshake, apiV1 };
 }
 
 export type RealtimeModule = ReturnType<typeof realtimeModule>;

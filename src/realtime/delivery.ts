@@ -1,36 +1,35 @@
+import type { EventBus } from '../adapters/bus/bus.js';
 import type { ChatEvent, ChatEventSink } from '../services/chats/ports.js';
 import type { SocialEvent, SocialEventSink } from '../services/social/ports.js';
-import type { AttachmentLinks } from '../views/chats.js';
-import type { EventBus } from '../adapters/bus/bus.js';
-import { chatEventFrame, socialEventFrame } from './frames.js';
+import { chatEventOnBus, type RealtimeEvent } from './events.js';
 
-/** The bus topic every node listens on for frames to hand to its sockets. */
+/** The bus topic every node listens on for events to hand to its sockets. */
 export const DELIVER_TOPIC = 'deliver';
 
-/** A frame and the users who should get it; each node delivers to the sockets it holds. */
+/** An event and the users who should get it; each node delivers it to the sockets it holds. */
 export interface Delivery {
   to: number[];
-  frame: Record<string, unknown>;
+  event: RealtimeEvent;
 }
 
-/** Turns chat and social events into frames once, and sends them over the bus to every node. */
+/**
+ * Sends chat and social events over the bus to every node, as domain events: each node's
+ * connection registry renders them for the protocols of the sockets it holds.
+ */
 export class BusDelivery implements ChatEventSink, SocialEventSink {
-  constructor(
-    private readonly bus: EventBus,
-    private readonly links: AttachmentLinks,
-  ) {}
+  constructor(private readonly bus: EventBus) {}
 
   async publish(recipients: number[], event: ChatEvent): Promise<void> {
-    await this.send(recipients, chatEventFrame(event, this.links));
+    await this.send(recipients, chatEventOnBus(event));
   }
 
   async notify(userId: number, event: SocialEvent): Promise<void> {
-    await this.send([userId], socialEventFrame(event));
+    await this.send([userId], event);
   }
 
-  async send(to: number[], frame: Record<string, unknown>): Promise<void> {
+  async send(to: number[], event: RealtimeEvent): Promise<void> {
     if (to.length === 0) return;
-    const delivery: Delivery = { to, frame };
+    const delivery: Delivery = { to, event };
     await this.bus.publish(DELIVER_TOPIC, delivery);
   }
 }

@@ -21,3 +21,8 @@ export function textFrame(payload: Buffer): Buffer {
   payload.copy(frame, headerLength);
   return frame;
 }
+
+/** A JSON value as a complete text frame. */
+export function jsonFrame(value: unknown): Buffer {
+  return textFrame(Buffer.from(JSON.stringify(value)));
+}

@@ -6,6 +6,9 @@ import { ImageError, type ImageFormat, type ImageProcessor } from '../adapters/i
 import type { UploadRecord, UploadsRepository } from '../store/uploads-repository.js';
 import { detectType, emptyFileError, imageInputError, isImageType } from './image-input.js';
 
+/** A stored file, attached to a message or not yet. */
+export type Upload = UploadRecord;
+
 /** Whether a user belongs to a chat; the chat module provides it. */
 export type IsChatMember = (chatId: number, userId: number) => Promise<boolean>;
 
@@ -21,7 +24,7 @@ export interface UploadServiceDeps {
 
 /** One readable object behind a key: an upload's file or its thumbnail. */
 export interface StoredFile {
-  upload: UploadRecord;
+  upload: Upload;
   key: string;
   contentType: string;
   /** For Content-Disposition. */
@@ -51,7 +54,7 @@ const NAME_MAX = 255;
 export class UploadService {
   constructor(private readonly deps: UploadServiceDeps) {}
 
-  async create(userId: number, file: { filename: string; data: Buffer }): Promise<UploadRecord> {
+  async create(userId: number, file: { filename: string; data: Buffer }): Promise<Upload> {
     const { uploads, blobs, clock } = this.deps;
     if (file.data.length === 0) throw emptyFileError();
     const name = sanitizeFileName(file.filename);
@@ -108,7 +111,7 @@ export class UploadService {
     );
   }
 
-  get(id: number): Promise<UploadRecord | undefined> {
+  get(id: number): Promise<Upload | undefined> {
     return this.deps.uploads.findById(id);
   }
 
@@ -117,7 +120,7 @@ export class UploadService {
    * once it is. Deleting the message detaches the file (message_id goes back to null), so it is
    * the uploader's alone again.
    */
-  async canRead(userId: number, upload: UploadRecord): Promise<boolean> {
+  async canRead(userId: number, upload: Upload): Promise<boolean> {
     if (upload.messageId !== null && upload.chatId !== null) return this.deps.isChatMember(upload.chatId, userId);
     return upload.ownerId !== null && upload.ownerId === userId;
   }

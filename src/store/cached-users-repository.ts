@@ -9,7 +9,8 @@ const INVALIDATE_TOPIC = 'cache.users.invalidate';
 /**
  * The users repository with a local cache of users by id, the lookup behind every authenticated
  * request. A write through this repository evicts the user here and, through the bus, on every
- * other node; entries also expire, which bounds staleness if a bus message is lost.
+ * other node; entries also expire, which bounds staleness if a bus message is lost. A user record
+ * carries no password hash, so none sits in memory here: `passwordHashOf` always reads the database.
  */
 export class CachedUsersRepository extends UsersRepository {
   private readonly byId: LRUCache<number, UserRecord>;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, GroupAdds } from './schema.js';
 
 export type { GroupAdds };
@@ -8,7 +8,8 @@ export interface UserRecord {
   username: string;
   email: string;
   emailVerifiedAt: number | null;
-  passwordHash: string | null;
+  /** Whether the account can sign in with a password. The hash is read only where it is checked (`loginCredentials`, `passwordHashOf`). */
+  hasPassword: boolean;
   firstName: string;
   lastName: string;
   createdAt: number;
@@ -33,12 +34,24 @@ export interface NewUser {
   now: number;
 }
 
+/** The credential that login checks: the password hash of the account a login name belongs to. */
+export interface LoginCredentials {
+  userId: number;
+  passwordHash: string | null;
+}
+
+/** How login names an account: by its e-mail address or by its username key. */
+export type LoginName = { email: string } | { usernameKey: string };
+
+// An integer on both engines (SQLite has no booleans); `toUser` turns it into one.
+const hasPasswordColumn = sql<number>`case when password_hash is null then 0 else 1 end`.as('hasPassword');
+
 const columns = [
   'id',
   'username',
   'email',
   'email_verified_at as emailVerifiedAt',
-  'password_hash as passwordHash',
+  hasPasswordColumn,
   'first_name as firstName',
   'last_name as lastName',
   'created_at as createdAt',
@@ -49,6 +62,11 @@ const columns = [
   'pending_email as pendingEmail',
   'group_adds as groupAdds',
 ] as const;
+
+const toUser = <Row extends { hasPassword: number }>(row: Row): Omit<Row, 'hasPassword'> & { hasPassword: boolean } => ({
+  ...row,
+  hasPassword: row.hasPassword === 1,
+});
 
 /** What a profile edit may change; absent fields stay as they are. */
 export interface ProfileChanges {
@@ -67,7 +85,7 @@ export class UsersRepository {
 
   /** Throws the engine's unique-violation error when the username or e-mail is taken. */
   async create(user: NewUser): Promise<UserRecord> {
-    return this.db
+    const row = await this.db
       .insertInto('users')
       .values({
         username: user.username,
@@ -83,18 +101,29 @@ export class UsersRepository {
       })
       .returning(columns)
       .executeTakeFirstOrThrow();
+    return toUser(row);
   }
 
-  findById(id: number): Promise<UserRecord | undefined> {
-    return this.db.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
+  async findById(id: number): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
   }
 
-  findByUsernameKey(usernameKey: string): Promise<UserRecord | undefined> {
-    return this.db.selectFrom('users').select(columns).where('username_key', '=', usernameKey).executeTakeFirst();
+  async findByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').select(columns).where('email', '=', email).executeTakeFirst();
+    return row && toUser(row);
   }
 
-  findByEmail(email: string): Promise<UserRecord | undefined> {
-    return this.db.selectFrom('users').select(columns).where('email', '=', email).executeTakeFirst();
+  /** The account a login name belongs to, with its password hash: for login to check, nothing else. */
+  async loginCredentials(name: LoginName): Promise<LoginCredentials | undefined> {
+    const query = this.db.selectFrom('users').select(['id as userId', 'password_hash as passwordHash']);
+    return ('email' in name ? query.where('email', '=', name.email) : query.where('username_key', '=', name.usernameKey)).executeTakeFirst();
+  }
+
+  /** The account's password hash, read past any cache for the checks that need it; null without a password or an account. */
+  async passwordHashOf(id: number): Promise<string | null> {
+    const row = await this.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
+    return row?.password_hash ?? null;
   }
 
   async usernameKeyTaken(usernameKey: string): Promise<boolean> {

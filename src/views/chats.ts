@@ -1,10 +1,8 @@
 import { Avatar, avatarView } from './avatars.js';
 import { Type, type Static } from 'typebox';
-import type { ChatSummary } from '../services/chats/chat-service.js';
-import type { MessageView } from '../services/chats/message-service.js';
+import type { ChatMember, ChatSummary } from '../services/chats/chat-service.js';
+import type { MessageAttachment, MessageView } from '../services/chats/message-service.js';
 import type { MessageDetails } from '../services/chats/ports.js';
-import type { MemberRecord } from '../store/chats-repository.js';
-import type { AttachmentRecord } from '../store/messages-repository.js';
 import { NullableTimestamp, Timestamp, iso, isoOrNull } from './scalars.js';
 import { Attachment, type AttachmentView } from './uploads.js';
 
@@ -16,7 +14,7 @@ import { Attachment, type AttachmentView } from './uploads.js';
 
 /** Turns a stored file into URLs a client may fetch (signed, so they work in an <img> tag). */
 export interface AttachmentLinks {
-  view(attachment: AttachmentRecord): AttachmentView;
+  view(attachment: MessageAttachment): AttachmentView;
 }
 
 export const Reaction = Type.Object({
@@ -87,7 +85,7 @@ export function messageJson(message: MessageDetails | MessageView, links: Attach
   };
 }
 
-export function memberJson(member: MemberRecord, online: Set<number>) {
+export function memberJson(member: ChatMember, online: Set<number>) {
   return { id: member.userId, username: member.username, role: member.role, avatar: avatarView({ ...member, id: member.userId }), online: online.has(member.userId) };
 }
 

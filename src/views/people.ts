@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import type { PersonRecord } from '../store/user-directory.js';
+import type { SocialContact } from '../services/social/social-service.js';
+import type { PublicUser } from '../services/users/user.js';
 import { Avatar, avatarView } from './avatars.js';
 import { Id, NullableTimestamp, Timestamp, iso, isoOrNull } from './scalars.js';
 
@@ -22,7 +23,7 @@ export const Person = Type.Object({
 });
 export type PersonView = Static<typeof Person>;
 
-export const personView = (person: PersonRecord, online: boolean): PersonView => ({
+export const personView = (person: PublicUser, online: boolean): PersonView => ({
   id: person.id,
   username: person.username,
   firstName: person.firstName,
@@ -38,7 +39,7 @@ export const PublicProfile = Type.Intersect([Person, Type.Object({ friendship: F
 /** A friend, a pending request or a block, with when it began. */
 export const Contact = Type.Intersect([Person, Type.Object({ since: Timestamp })]);
 
-export const contactView = (person: PersonRecord & { since: number }, online: boolean) => ({ ...personView(person, online), since: iso(person.since) });
+export const contactView = (person: SocialContact, online: boolean) => ({ ...personView(person, online), since: iso(person.since) });
 
 /** Who may add me to a group; someone in a block with me never may. */
 export const GroupAdds = Type.Union([Type.Literal('everyone'), Type.Literal('friends')], {

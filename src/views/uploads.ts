@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { FileUrls } from '../adapters/file-urls.js';
-import type { UploadRecord } from '../store/uploads-repository.js';
+import type { Upload } from '../services/upload-service.js';
 import { Id } from './scalars.js';
 
 /** A stored file as the API shows it, on its own or attached to a message. */
@@ -17,7 +17,7 @@ export const Attachment = Type.Object({
 export type AttachmentView = Static<typeof Attachment>;
 
 /** The fields the view needs, so any row selected from uploads (an upload, a message's attachment) fits. */
-export type AttachmentSource = Pick<UploadRecord, 'id' | 'name' | 'size' | 'contentType' | 'width' | 'height' | 'storageKey' | 'thumbnailKey'>;
+export type AttachmentSource = Pick<Upload, 'id' | 'name' | 'size' | 'contentType' | 'width' | 'height' | 'storageKey' | 'thumbnailKey'>;
 
 export function uploadView(upload: AttachmentSource, fileUrls: FileUrls): AttachmentView {
   return {

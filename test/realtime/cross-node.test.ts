@@ -54,9 +54,18 @@ describe.runIf(usesPostgres && usesRedis)('across nodes', () => {
     expect(await annSocket.next((f) => f.type === 'presence' && f.userId === ben.id && f.online === true, 'presence from node B', 1000)).toBeDefined();
 
     const sentAt = Date.now();
-    await b.request(`/api/v1/chats/${chat.id}/messages`, { method: 'POST', json: { text: 'from node B' }, headers: { authorization: `Bearer ${ben.token}` } });
-    await annSocket.next((f) => f.type === 'message.created', 'the message on node A', 1000);
+    const sent = await b.request(`/api/v1/chats/${chat.id}/messages`, { method: 'POST', json: { text: 'from node B' }, headers: { authorization: `Bearer ${ben.token}` } });
+    const created = await annSocket.next((f) => f.type === 'message.created', 'the message on node A', 1000);
     expect(Date.now() - sentAt).toBeLessThan(1000);
+    // The event crossed Redis as a domain event and was rendered on node A: the same message as node B answered.
+    expect(created.message).toEqual({ ...((await sent.json()) as object), reactions: [] });
+
+    // A chat's members online travel with it (a Set in the service, an array on the bus).
+    await b.request('/api/v1/chats', { method: 'POST', json: { type: 'group', name: 'Across', memberIds: [ann.id] }, headers: { authorization: `Bearer ${ben.token}` } });
+    const group = await annSocket.next((f) => f.type === 'chat.created', 'the new group on node A', 1000);
+    const members = (group.chat as { members: Array<{ id: number; online: boolean }> }).members;
+    expect(members.find((m) => m.id === ben.id)?.online).toBe(true);
+    expect(members.find((m) => m.id === ann.id)?.online).toBe(true);
 
     benSocket.send({ type: 'typing', chatId: chat.id });
     await annSocket.next((f) => f.type === 'typing' && f.userId === ben.id, 'typing from node B', 1000);

@@ -218,10 +218,10 @@ describe('limits', () => {
       (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
       // Loopback kernel buffers take several megabytes before the server's own buffer grows.
       const text = 'y'.repeat(4000);
-      for (let i = 0; i < 250 && strict.app.gateway.connectionCount > 1; i++) {
+      for (let i = 0; i < 250 && strict.app.connections.connectionCount > 1; i++) {
         await Promise.all(Array.from({ length: 20 }, () => call(strict, b, 'POST', `/chats/${chat.id}/messages`, { text })));
       }
-      await waitUntil(() => strict.app.gateway.connectionCount === 1, 'the slow socket to be dropped', 10_000);
+      await waitUntil(() => strict.app.connections.connectionCount === 1, 'the slow socket to be dropped', 10_000);
       (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
       expect((await slow.closed).code).toBe(4008);
       expect(reader.isOpen).toBe(true);

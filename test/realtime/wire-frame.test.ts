@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { textFrame } from '../../src/realtime/wire-frame.js';
 
-// The gateway writes frames it encoded itself straight to the TCP socket: a standard client must
+// Connections write frames a protocol encoded itself straight to the TCP socket: a standard client must
 // read them as the very text sent, at every length encoding (7-bit, 16-bit and 64-bit lengths).
 const SIZES = [0, 1, 125, 126, 127, 65_535, 65_536, 200_000];
 const server = createServer();

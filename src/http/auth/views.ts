@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { ApiTokenRecord } from '../../store/api-tokens-repository.js';
-import type { SessionRecord } from '../../store/sessions-repository.js';
-import type { UserRecord } from '../../store/users-repository.js';
+import type { PersonalAccessToken } from '../../services/auth/api-token-service.js';
+import type { ActiveSession } from '../../services/auth/session-service.js';
+import type { User } from '../../services/users/user.js';
 import { Avatar, avatarView } from '../../views/avatars.js';
 import { Id, NullableTimestamp, Timestamp, iso, isoOrNull } from '../schemas.js';
 
@@ -25,7 +25,7 @@ export const CurrentUser = Type.Object(
   },
 );
 
-export const currentUserView = (user: UserRecord, online = false) => ({
+export const currentUserView = (user: User, online = false) => ({
   id: user.id,
   username: user.username,
   email: user.email,
@@ -36,7 +36,7 @@ export const currentUserView = (user: UserRecord, online = false) => ({
   bio: user.bio,
   avatar: avatarView(user),
   isOnline: online,
-  signInMethods: user.passwordHash === null ? [] : ['password'],
+  signInMethods: user.hasPassword ? ['password'] : [],
   createdAt: iso(user.createdAt),
   lastSeenAt: isoOrNull(user.lastSeenAt),
 });
@@ -52,7 +52,7 @@ export const Session = Type.Object({
   current: Type.Boolean({ description: 'The session making this request' }),
 });
 
-export const sessionView = (session: SessionRecord, currentId: number | undefined) => ({
+export const sessionView = (session: ActiveSession, currentId: number | undefined) => ({
   id: session.id,
   kind: session.kind,
   userAgent: session.userAgent,
@@ -72,7 +72,7 @@ export const ApiToken = Type.Object({
   expiresAt: NullableTimestamp,
 });
 
-export const apiTokenView = (token: ApiTokenRecord) => ({
+export const apiTokenView = (token: PersonalAccessToken) => ({
   id: token.id,
   name: token.name,
   hint: token.tokenHint,

@@ -1,7 +1,7 @@
 import { conflict, notFound, validationError, type FieldError } from '../errors.js';
 import { uniqueViolation } from '../../store/errors.js';
-import type { UserRecord } from '../../store/users-repository.js';
 import { emailChangeMail, emailChangeNoticeMail, verifyEmailMail } from '../mail/templates.js';
+import type { User } from '../users/user.js';
 import { EMAIL_MAX, normalizeEmail, passwordProblems, usernameKey, usernameProblem } from './account-rules.js';
 import type { AuthContext } from './context.js';
 import { randomSecret, sha256 } from './secrets.js';
@@ -28,7 +28,7 @@ export interface Availability {
 export class AccountService {
   constructor(private readonly ctx: AuthContext) {}
 
-  async register(input: Registration): Promise<UserRecord> {
+  async register(input: Registration): Promise<User> {
     const { users, hasher, clock } = this.ctx;
     const email = normalizeEmail(input.email);
     const nameProblem = usernameProblem(input.username);
@@ -45,7 +45,7 @@ export class AccountService {
     if (await users.usernameKeyTaken(usernameKey(input.username))) throw taken('username');
     if (await users.emailTaken(email)) throw taken('email');
 
-    let user: UserRecord;
+    let user: User;
     try {
       user = await users.create({
         username: input.username,
@@ -69,7 +69,7 @@ export class AccountService {
    * Confirms an address with the token from a mailed link: the account's own address after
    * registration, or the new address of an e-mail change, which then replaces the old one.
    */
-  async verifyEmail(token: string): Promise<UserRecord> {
+  async verifyEmail(token: string): Promise<User> {
     const { oneTimeTokens, users, clock } = this.ctx;
     const now = clock.now();
     const tokenHash = sha256(token);
@@ -100,7 +100,7 @@ export class AccountService {
    * old one; the old address stays in force until the link is opened. The same address as now
    * cancels a pending change.
    */
-  async requestEmailChange(user: UserRecord, newEmail: string): Promise<void> {
+  async requestEmailChange(user: User, newEmail: string): Promise<void> {
     const { users, oneTimeTokens, clock, mail, settings } = this.ctx;
     const email = normalizeEmail(newEmail);
     const now = clock.now();
@@ -135,7 +135,7 @@ export class AccountService {
     return result;
   }
 
-  async me(userId: number): Promise<UserRecord> {
+  async me(userId: number): Promise<User> {
     const user = await this.ctx.users.findById(userId);
     if (!user) throw notFound('user_not_found', 'The account no longer exists');
     return user;
@@ -148,7 +148,7 @@ export class AccountService {
     return { available: true };
   }
 
-  private async sendVerification(user: UserRecord): Promise<void> {
+  private async sendVerification(user: User): Promise<void> {
     const { oneTimeTokens, clock, mail, settings } = this.ctx;
     const token = randomSecret();
     const now = clock.now();

@@ -12,6 +12,9 @@ export const TOKEN_DEFAULT_DAYS = 90;
 export const TOKEN_MAX_DAYS = 366;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A personal access token as its owner sees it: a name and the last four characters, never the token. */
+export type PersonalAccessToken = ApiTokenRecord;
+
 /** Personal access tokens, for scripts and integrations: `Authorization: Token <token>`. */
 export class ApiTokenService {
   constructor(private readonly ctx: AuthContext) {}
@@ -21,11 +24,11 @@ export class ApiTokenService {
    * its revocation) once the current password is confirmed, as GitHub's sudo mode asks; the
    * account's address is told, so a token made by someone else does not go unnoticed.
    */
-  async create(principal: SessionPrincipal, input: { name: string; password: string; expiresInDays?: number }): Promise<ApiTokenRecord & { token: string }> {
+  async create(principal: SessionPrincipal, input: { name: string; password: string; expiresInDays?: number }): Promise<PersonalAccessToken & { token: string }> {
     const { users, apiTokens, clock, mail } = this.ctx;
     const user = await users.findById(principal.userId);
     if (!user) throw unauthorized('session_ended', 'The account no longer exists');
-    await confirmPassword(this.ctx, user, input.password, 'password');
+    await confirmPassword(this.ctx, user.id, input.password, 'password');
     const token = PAT_PREFIX + randomSecret();
     const now = clock.now();
     const expiresAt = now + (input.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS;
@@ -34,7 +37,7 @@ export class ApiTokenService {
     return { ...record, token };
   }
 
-  list(userId: number): Promise<ApiTokenRecord[]> {
+  list(userId: number): Promise<PersonalAccessToken[]> {
     return this.ctx.apiTokens.listForUser(userId);
   }
 

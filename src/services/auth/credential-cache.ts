@@ -92,7 +92,7 @@ export class CredentialCache {
     return true;
   }
 
-  /** Called with revoked sessions and tokens, on every node (the WebSocket gateway closes their sockets). */
+  /** Called with revoked sessions and tokens, on every node (the connection registry closes their sockets). */
   onRevoked(listener: (revoked: Revoked) => void): void {
     this.listeners.push(listener);
   }
@@ -103,7 +103,7 @@ export class CredentialCache {
 
   /**
    * Revokes sessions and personal access tokens in one bus message. Token ids go with their hashes
-   * so every node's gateway closes the sockets opened with those tokens.
+   * so every node's connection registry closes the sockets opened with those tokens.
    */
   async revoke(credentials: { sessionIds?: number[]; apiTokens?: Array<{ id: number; tokenHash: string }> }): Promise<void> {
     const sessionIds = credentials.sessionIds ?? [];

@@ -1,5 +1,4 @@
 import { rateLimited, validationError } from '../errors.js';
-import type { UserRecord } from '../../store/users-repository.js';
 import type { AuthContext } from './context.js';
 
 /** The failed-login counter of an account, shared by login and every current-password check. */
@@ -14,12 +13,18 @@ export const tooManyFailedLogins = (waitSeconds: number) =>
  * borrowed session cannot guess its way to the password; past the limit even the right one waits.
  * `field` names the body field in the error.
  */
-export async function confirmPassword(ctx: Pick<AuthContext, 'hasher' | 'loginAttempts'>, user: UserRecord, password: string | undefined, field: string): Promise<void> {
+export async function confirmPassword(
+  ctx: Pick<AuthContext, 'users' | 'hasher' | 'loginAttempts'>,
+  userId: number,
+  password: string | undefined,
+  field: string,
+): Promise<void> {
   if (password === undefined) throw validationError('validation_failed', `${field} is required`, [{ field, message: 'is required' }]);
-  const key = accountAttemptsKey(user.id);
+  const key = accountAttemptsKey(userId);
   const wait = await ctx.loginAttempts.blockedFor(key);
   if (wait > 0) throw tooManyFailedLogins(wait);
-  const matches = user.passwordHash !== null && (await ctx.hasher.verify(user.passwordHash, password));
+  const hash = await ctx.users.passwordHashOf(userId);
+  const matches = hash !== null && (await ctx.hasher.verify(hash, password));
   if (!matches) {
     await ctx.loginAttempts.recordFailure(key);
     throw validationError('wrong_password', 'The current password is wrong', [{ field, message: 'is wrong' }]);

@@ -1,6 +1,6 @@
 import { unauthorized, validationError } from '../errors.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
-import type { UserRecord } from '../../store/users-repository.js';
+import type { User } from '../users/user.js';
 import { normalizeEmail, passwordProblems } from './account-rules.js';
 import { describe } from './account-service.js';
 import type { AuthContext, SessionPrincipal } from './context.js';
@@ -30,7 +30,7 @@ export class PasswordService {
     const { users, hasher, clock } = this.ctx;
     const user = await users.findById(principal.userId);
     if (!user) throw unauthorized('session_ended', 'The account no longer exists');
-    await confirmPassword(this.ctx, user, currentPassword, 'currentPassword');
+    await confirmPassword(this.ctx, user.id, currentPassword, 'currentPassword');
     this.checkNewPassword(user, newPassword);
     // The current password is confirmed, so comparing with it is comparing with the stored hash.
     if (newPassword === currentPassword) {
@@ -71,7 +71,7 @@ export class PasswordService {
 
   async reset(input: { email?: string; code?: string; token?: string; newPassword: string }): Promise<void> {
     const { users, oneTimeTokens, hasher, clock } = this.ctx;
-    let match: { user: UserRecord; tokenId: number } | undefined;
+    let match: { user: User; tokenId: number } | undefined;
     if (input.token !== undefined) {
       const record = await oneTimeTokens.findLiveByTokenHash(sha256(input.token), 'reset_password', clock.now());
       const user = record && (await users.findById(record.userId));
@@ -95,7 +95,7 @@ export class PasswordService {
     this.ctx.mail.enqueue({ to: match.user.email, ...passwordChangedMail({ username: match.user.username }) });
   }
 
-  private async matchCode(email: string, code: string): Promise<{ user: UserRecord; tokenId: number } | undefined> {
+  private async matchCode(email: string, code: string): Promise<{ user: User; tokenId: number } | undefined> {
     const { users, oneTimeTokens, clock, keys } = this.ctx;
     const user = await users.findByEmail(normalizeEmail(email));
     if (!user) return undefined;
@@ -107,7 +107,7 @@ export class PasswordService {
     return undefined;
   }
 
-  private checkNewPassword(user: UserRecord, password: string): void {
+  private checkNewPassword(user: User, password: string): void {
     const problems = passwordProblems(password, user.username, { requireMixed: this.ctx.settings.passwordRequireMixed }, 'newPassword');
     if (problems.length > 0) throw validationError('validation_failed', describe(problems), problems);
   }

@@ -1,6 +1,6 @@
 import { forbidden, notFound, unauthorized, validationError } from '../errors.js';
+import type { User } from '../users/user.js';
 import type { SessionRecord } from '../../store/sessions-repository.js';
-import type { UserRecord } from '../../store/users-repository.js';
 import { normalizeEmail, usernameKey } from './account-rules.js';
 import type { AuthContext, ClientInfo, Principal } from './context.js';
 import type { CachedSession } from './credential-cache.js';
@@ -15,15 +15,18 @@ export interface TokenPair {
 }
 
 export type LoginResult =
-  | ({ kind: 'tokens'; user: UserRecord } & TokenPair)
-  | { kind: 'cookie'; user: UserRecord; sessionId: number; cookieSecret: string; csrfToken: string; expiresAt: number };
+  | ({ kind: 'tokens'; user: User } & TokenPair)
+  | { kind: 'cookie'; user: User; sessionId: number; cookieSecret: string; csrfToken: string; expiresAt: number };
+
+/** A signed-in session (an app's refresh token or a browser's cookie) as its owner sees it: where and when, no secret. */
+export type ActiveSession = SessionRecord;
 
 /**
  * Second factors plug in here (a later module): when one applies, login answers with its
  * challenge instead of a session.
  */
 export interface SecondFactorGate {
-  challengeFor(user: UserRecord): Promise<{ kind: 'challenge'; challenge: unknown } | undefined>;
+  challengeFor(user: User): Promise<{ kind: 'challenge'; challenge: unknown } | undefined>;
 }
 
 export class SessionService {
@@ -45,14 +48,16 @@ export class SessionService {
     const { users, hasher, clock } = this.ctx;
     const login = input.login.trim();
     const normalized = login.includes('@') ? normalizeEmail(login) : usernameKey(login);
-    const user = login.includes('@') ? await users.findByEmail(normalized) : await users.findByUsernameKey(normalized);
+    const credentials = await users.loginCredentials(login.includes('@') ? { email: normalized } : { usernameKey: normalized });
     // Throttled per account (or per unknown name, so probing one looks the same).
-    const attemptsKey = user ? accountAttemptsKey(user.id) : `name:${normalized}`;
+    const attemptsKey = credentials ? accountAttemptsKey(credentials.userId) : `name:${normalized}`;
     const wait = await this.ctx.loginAttempts.blockedFor(attemptsKey);
     if (wait > 0) throw tooManyFailedLogins(wait);
-    const hash = user?.passwordHash ?? this.dummyHash ?? (await hasher.hash(randomSecret()));
-    const matches = await hasher.verify(hash, input.password);
-    if (!user || !user.passwordHash || !matches) {
+    const passwordHash = credentials?.passwordHash ?? null;
+    // An unknown name costs the same hash check as a known one, so timing does not tell them apart.
+    const matches = await hasher.verify(passwordHash ?? this.dummyHash ?? (await hasher.hash(randomSecret())), input.password);
+    const user = credentials && passwordHash !== null && matches ? await users.findById(credentials.userId) : undefined;
+    if (!user || passwordHash === null) {
       await this.ctx.loginAttempts.recordFailure(attemptsKey);
       throw unauthorized('invalid_credentials', 'The username, e-mail or password is wrong');
     }
@@ -61,7 +66,7 @@ export class SessionService {
       throw forbidden('email_not_verified', 'Confirm your e-mail address before logging in; we can send the link again');
     }
     const now = clock.now();
-    if (hasher.needsRehash(user.passwordHash)) {
+    if (hasher.needsRehash(passwordHash)) {
       await users.setPasswordHash(user.id, await hasher.hash(input.password), now);
     }
     for (const gate of this.secondFactors) {
@@ -73,7 +78,7 @@ export class SessionService {
   }
 
   /** Opens a session for a user whose identity is already proven (password, second factor, OAuth). */
-  async startSession(user: UserRecord, cookie: boolean, client: ClientInfo): Promise<LoginResult> {
+  async startSession(user: User, cookie: boolean, client: ClientInfo): Promise<LoginResult> {
     const now = this.ctx.clock.now();
     const expiresAt = now + this.ctx.settings.refreshTokenTtlMs;
     const session = { userId: user.id, userAgent: client.userAgent, ip: client.ip, now, expiresAt };
@@ -156,7 +161,7 @@ export class SessionService {
     await this.ctx.cache.revokeSessions([principal.sessionId]);
   }
 
-  list(userId: number): Promise<SessionRecord[]> {
+  list(userId: number): Promise<ActiveSession[]> {
     return this.ctx.sessions.listActiveForUser(userId, this.ctx.clock.now());
   }
 

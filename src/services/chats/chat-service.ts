@@ -4,17 +4,29 @@ import type { MessagesRepository } from '../../store/messages-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
 import type { AdmissionPolicy, ChatEventSink, MessageDetails, PresenceView } from './ports.js';
 
+/** A member of a chat: who, their role, and since when. */
+export type ChatMember = MemberRecord;
+
 export interface ChatSummary extends MembershipRecord {
-  members: MemberRecord[];
+  members: ChatMember[];
   memberCount: number;
   /** The members online, as whoever this summary is shown to may see them. */
   online: Set<number>;
   lastMessage: MessageDetails | null;
 }
 
+/** What the chat service reads and changes of chats and their members. */
+type ChatStore = Pick<
+  ChatsRepository,
+  | 'findOrCreateDirect' | 'createGroup' | 'findMembership' | 'listForUser' | 'members' | 'memberIds' | 'memberCounts' | 'countMembers'
+  | 'isMember' | 'existingUserIds' | 'addMembers' | 'removeMember' | 'setRole' | 'transferOwnership' | 'successor' | 'membershipsOf'
+  | 'rename' | 'delete'
+>;
+
 export interface ChatDeps {
-  chats: ChatsRepository;
-  messages: MessagesRepository;
+  chats: ChatStore;
+  /** Chat summaries show each chat's newest message. */
+  messages: Pick<MessagesRepository, 'latest' | 'attachments'>;
   events: ChatEventSink;
   presence: PresenceView;
   /** Asked on every path that puts someone into a chat. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../../adapters/clock.js';
 import type { ChatsRepository, MembershipRecord } from '../../store/chats-repository.js';
-import type { HistoryQuery, MessageRecord, MessagesRepository, ReactionSummary } from '../../store/messages-repository.js';
+import type { AttachmentRecord, HistoryQuery, MessageRecord, MessagesRepository, ReactionSummary } from '../../store/messages-repository.js';
 import type { UsersRepository } from '../../store/users-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
 import type { ChatAccess } from './chat-access.js';
@@ -17,6 +17,9 @@ export interface SendInput {
   clientId?: string;
 }
 
+/** A file attached to a message, with the keys its URLs are signed for. */
+export type MessageAttachment = AttachmentRecord;
+
 export interface MessageView extends MessageDetails {
   reactions: ReactionSummary[];
 }
@@ -26,7 +29,7 @@ export interface MessageDeps {
   access: ChatAccess;
   chats: Pick<ChatsRepository, 'findMembership' | 'markRead'>;
   users: Pick<UsersRepository, 'findById'>;
-  messages: MessagesRepository;
+  messages: Pick<MessagesRepository, 'insert' | 'find' | 'history' | 'edit' | 'softDelete' | 'setReaction' | 'attachments' | 'reactions'>;
   clock: Clock;
 }
 

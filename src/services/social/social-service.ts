@@ -1,13 +1,17 @@
 import type { Clock } from '../../adapters/clock.js';
-import type { FriendStatus, SocialRepository } from '../../store/social-repository.js';
-import type { PersonRecord, UserDirectory } from '../../store/user-directory.js';
+import type { ContactRecord, FriendStatus, SocialRepository } from '../../store/social-repository.js';
+import type { UserDirectory } from '../../store/user-directory.js';
 import { conflict, forbidden, notFound, validationError } from '../errors.js';
+import type { PublicUser } from '../users/user.js';
 import type { SocialEventSink } from './ports.js';
 import type { VisiblePresence } from './visible-presence.js';
 
+/** A friend, a pending request or a block, with when it began. */
+export type SocialContact = ContactRecord;
+
 export interface SocialServiceDeps {
-  social: SocialRepository;
-  directory: UserDirectory;
+  social: Pick<SocialRepository, 'status' | 'request' | 'remove' | 'block' | 'unblock' | 'friends' | 'requests' | 'blocked'>;
+  directory: Pick<UserDirectory, 'byIds'>;
   presence: VisiblePresence;
   events: SocialEventSink;
   clock: Clock;
@@ -93,7 +97,7 @@ export class SocialService {
   }
 
   /** Both people; refuses myself and unknown users. */
-  private async requireOther(userId: number, otherId: number): Promise<[PersonRecord, PersonRecord]> {
+  private async requireOther(userId: number, otherId: number): Promise<[PublicUser, PublicUser]> {
     if (userId === otherId) throw validationError('self', 'That is you', [{ field: 'userId', message: 'must be another user' }]);
     const people = await this.deps.directory.byIds([userId, otherId]);
     const me = people.get(userId);

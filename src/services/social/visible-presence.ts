@@ -1,6 +1,6 @@
 import type { SocialRepository } from '../../store/social-repository.js';
-import type { PersonRecord } from '../../store/user-directory.js';
 import type { PresenceReader, PresenceView } from '../chats/ports.js';
+import type { PublicUser } from '../users/user.js';
 
 export interface VisiblePresenceDeps {
   presence: PresenceReader;
@@ -28,7 +28,7 @@ export class VisiblePresence implements PresenceView {
   }
 
   /** People as `viewerId` may see them: across a block, never online and never seen. */
-  async seenBy<T extends PersonRecord>(viewerId: number, people: T[]): Promise<Array<{ person: T; online: boolean }>> {
+  async seenBy<T extends PublicUser>(viewerId: number, people: T[]): Promise<Array<{ person: T; online: boolean }>> {
     const ids = people.map((p) => p.id);
     const [online, hidden] = await Promise.all([this.deps.presence.onlineAmong(ids), this.deps.social.blockedAcross([viewerId], ids)]);
     return people.map((person) => (hidden.has(person.id) ? { person: { ...person, lastSeenAt: null }, online: false } : { person, online: online.has(person.id) }));

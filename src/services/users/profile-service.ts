@@ -1,7 +1,7 @@
 import { uniqueViolation } from '../../store/errors.js';
 import type { FriendStatus, SocialRepository } from '../../store/social-repository.js';
-import type { DirectoryCursor, PersonRecord, UserDirectory } from '../../store/user-directory.js';
-import type { GroupAdds, UserRecord } from '../../store/users-repository.js';
+import type { DirectoryCursor, UserDirectory } from '../../store/user-directory.js';
+import type { GroupAdds } from '../../store/users-repository.js';
 import { usernameKey, usernameProblem } from '../auth/account-rules.js';
 import { describe, taken, type AccountService } from '../auth/account-service.js';
 import type { AuthContext } from '../auth/context.js';
@@ -10,6 +10,7 @@ import { confirmPassword } from '../auth/password-confirmation.js';
 import { notFound, validationError, type FieldError } from '../errors.js';
 import type { SocialEventSink } from '../social/ports.js';
 import type { VisiblePresence } from '../social/visible-presence.js';
+import type { PublicUser, User } from './user.js';
 
 export interface ProfileEdit {
   username?: string;
@@ -25,7 +26,7 @@ export interface ProfileEdit {
 
 /** My own account as I see it. */
 export interface MyAccount {
-  user: UserRecord;
+  user: User;
   online: boolean;
   privacy: { groupAdds: GroupAdds };
 }
@@ -42,8 +43,8 @@ export interface ProfileServiceDeps {
   ctx: AuthContext;
   accounts: AccountService;
   credentials: CredentialEviction;
-  directory: UserDirectory;
-  social: SocialRepository;
+  directory: Pick<UserDirectory, 'byIds' | 'search'>;
+  social: Pick<SocialRepository, 'friendIds' | 'status' | 'statuses'>;
   presence: VisiblePresence;
   events: SocialEventSink;
   leaving: AccountLeaving;
@@ -73,12 +74,12 @@ export class ProfileService {
     }
     const bio = edit.bio?.trim();
     if (bio !== undefined && [...bio].length > BIO_MAX) problems.push({ field: 'bio', message: `must be at most ${BIO_MAX} characters` });
-    if (edit.email !== undefined && edit.currentPassword === undefined && user.passwordHash !== null) {
+    if (edit.email !== undefined && edit.currentPassword === undefined && user.hasPassword) {
       problems.push({ field: 'currentPassword', message: 'is required to change the e-mail address' });
     }
     if (problems.length > 0) throw validationError('validation_failed', describe(problems), problems);
 
-    if (edit.email !== undefined && user.passwordHash !== null) await confirmPassword(this.deps.ctx, user, edit.currentPassword, 'currentPassword');
+    if (edit.email !== undefined && user.hasPassword) await confirmPassword(this.deps.ctx, userId, edit.currentPassword, 'currentPassword');
     // Another account's username (its own in another case is fine); the unique index settles races.
     if (username && username.key !== usernameKey(user.username) && (await users.usernameKeyTaken(username.key))) throw taken('username');
     try {
@@ -102,7 +103,7 @@ export class ProfileService {
    */
   async delete(userId: number, password: string | undefined): Promise<void> {
     const user = await this.deps.accounts.me(userId);
-    if (user.passwordHash !== null) await confirmPassword(this.deps.ctx, user, password, 'password');
+    if (user.hasPassword) await confirmPassword(this.deps.ctx, userId, password, 'password');
     await this.deps.credentials.evictCredentials(userId);
     const friends = await this.deps.social.friendIds(userId);
     await this.deps.leaving.leaveChats(userId);
@@ -112,7 +113,7 @@ export class ProfileService {
     for (const friendId of friends) await this.deps.events.notify(friendId, { type: 'friend.removed', userId });
   }
 
-  async profile(viewerId: number, userId: number): Promise<{ person: PersonRecord; online: boolean; friendship: FriendStatus }> {
+  async profile(viewerId: number, userId: number): Promise<{ person: PublicUser; online: boolean; friendship: FriendStatus }> {
     const person = (await this.deps.directory.byIds([userId])).get(userId);
     if (!person) throw notFound('user_not_found', 'No such user');
     const [[seen], friendship] = await Promise.all([

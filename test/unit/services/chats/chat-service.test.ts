@@ -1,8 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatService } from '../../../../src/services/chats/chat-service.js';
 import { ChatAdmission } from '../../../../src/services/social/chat-admission.js';
-import type { ChatsRepository } from '../../../../src/store/chats-repository.js';
-import type { MessagesRepository } from '../../../../src/store/messages-repository.js';
 import { FakeChats } from '../../fakes/chats.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { RecordedChatEvents } from '../../fakes/events.js';
@@ -10,7 +8,6 @@ import { NoMessages } from '../../fakes/messages.js';
 import { FakePeople } from '../../fakes/people.js';
 import { FakePresence } from '../../fakes/presence.js';
 import { FakeSocialGraph } from '../../fakes/social-graph.js';
-import { standIn } from '../../fakes/stand-in.js';
 
 const MAX_MEMBERS = 5;
 const [owner, admin, member, other, outsider, stranger] = [1, 2, 3, 4, 5, 6];
@@ -25,11 +22,11 @@ beforeEach(() => {
   people = new FakePeople();
   for (const id of [owner, admin, member, other, outsider]) people.add(id);
   chats = new FakeChats(people);
-  social = new FakeSocialGraph();
+  social = new FakeSocialGraph(people);
   events = new RecordedChatEvents();
   service = new ChatService({
-    chats: standIn<ChatsRepository>(chats),
-    messages: standIn<MessagesRepository>(new NoMessages()),
+    chats,
+    messages: new NoMessages(),
     events,
     presence: new FakePresence(),
     admission: new ChatAdmission({ social, users: people }),

@@ -1,14 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatAccess } from '../../../../src/services/chats/chat-access.js';
 import { MessageService } from '../../../../src/services/chats/message-service.js';
-import type { MessagesRepository } from '../../../../src/store/messages-repository.js';
 import { FakeChats } from '../../fakes/chats.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { RecordedChatEvents } from '../../fakes/events.js';
 import { NoMessages } from '../../fakes/messages.js';
 import { FakePeople } from '../../fakes/people.js';
 import { FakeSocialGraph } from '../../fakes/social-graph.js';
-import { standIn } from '../../fakes/stand-in.js';
 
 const [ann, bob, cat] = [1, 2, 3];
 
@@ -22,14 +20,14 @@ beforeEach(() => {
   const people = new FakePeople();
   for (const id of [ann, bob, cat]) people.add(id);
   chats = new FakeChats(people);
-  social = new FakeSocialGraph();
+  social = new FakeSocialGraph(people);
   events = new RecordedChatEvents();
   clock = new FakeClock();
   service = new MessageService({
     access: new ChatAccess({ chats, blocks: social, events }),
     chats,
     users: { findById: async () => undefined },
-    messages: standIn<MessagesRepository>(new NoMessages()),
+    messages: new NoMessages(),
     clock,
   });
 });

@@ -1,14 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SocialService } from '../../../../src/services/social/social-service.js';
 import { VisiblePresence } from '../../../../src/services/social/visible-presence.js';
-import type { SocialRepository } from '../../../../src/store/social-repository.js';
-import type { UserDirectory } from '../../../../src/store/user-directory.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { RecordedSocialEvents } from '../../fakes/events.js';
 import { FakePeople } from '../../fakes/people.js';
 import { FakePresence } from '../../fakes/presence.js';
 import { FakeSocialGraph } from '../../fakes/social-graph.js';
-import { standIn } from '../../fakes/stand-in.js';
 
 const [ann, bob, cat] = [1, 2, 3];
 
@@ -17,10 +14,10 @@ let presence: FakePresence;
 let events: RecordedSocialEvents;
 
 function socialService(options: { autoAccept: boolean }): SocialService {
-  const graph = new FakeSocialGraph();
+  const graph = new FakeSocialGraph(people);
   return new SocialService({
-    social: standIn<SocialRepository>(graph),
-    directory: standIn<UserDirectory>(people),
+    social: graph,
+    directory: people,
     presence: new VisiblePresence({ presence, social: graph }),
     events,
     clock: new FakeClock(),

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { compileJsonValidator } from '../http/validation.js';
-import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH } from '../services/chats/message-service.js';
+import { compileJsonValidator } from '../../http/validation.js';
+import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH } from '../../services/chats/message-service.js';
 
 /** What a client may send over the socket (documented in docs/REALTIME.md). */
 

@@ -1,14 +1,28 @@
-import type { ChatEvent } from '../services/chats/ports.js';
-import type { SocialEvent } from '../services/social/ports.js';
-import { personView } from '../views/people.js';
-import { memberJson, messageJson, sharedChatJson, type AttachmentLinks } from '../views/chats.js';
+import type { SocialEvent } from '../../services/social/ports.js';
+import { isoOrNull } from '../../views/scalars.js';
+import { personView } from '../../views/people.js';
+import { memberJson, messageJson, sharedChatJson, type AttachmentLinks } from '../../views/chats.js';
+import type { ChatEventOnBus, PresenceEvent, RealtimeEvent } from '../events.js';
 
-/** The JSON frame a chat event becomes on the WebSocket (documented in docs/REALTIME.md). */
-export function chatEventFrame(event: ChatEvent, links: AttachmentLinks): Record<string, unknown> {
+/** The canonical frame of an event on `/api/v1/ws` (documented in docs/REALTIME.md). */
+export function eventFrame(event: RealtimeEvent, links: AttachmentLinks): Record<string, unknown> {
+  switch (event.type) {
+    case 'presence':
+      return presenceFrame(event);
+    case 'friend.request':
+    case 'friend.added':
+    case 'friend.removed':
+      return socialEventFrame(event);
+    default:
+      return chatEventFrame(event, links);
+  }
+}
+
+function chatEventFrame(event: ChatEventOnBus, links: AttachmentLinks): Record<string, unknown> {
   switch (event.type) {
     case 'chat.created':
     case 'chat.updated':
-      return { type: event.type, chat: sharedChatJson(event.chat, links) };
+      return { type: event.type, chat: sharedChatJson({ ...event.chat, online: new Set(event.chat.online) }, links) };
     case 'chat.deleted':
       return { type: event.type, chatId: event.chatId };
     case 'member.added':
@@ -38,7 +52,7 @@ export function chatEventFrame(event: ChatEvent, links: AttachmentLinks): Record
 }
 
 /** A social-graph event as its one recipient sees it. */
-export function socialEventFrame(event: SocialEvent): Record<string, unknown> {
+function socialEventFrame(event: SocialEvent): Record<string, unknown> {
   switch (event.type) {
     case 'friend.request':
       return { type: event.type, direction: event.direction, user: personView(event.user, event.online) };
@@ -47,4 +61,8 @@ export function socialEventFrame(event: SocialEvent): Record<string, unknown> {
     case 'friend.removed':
       return { type: event.type, userId: event.userId };
   }
+}
+
+function presenceFrame(event: PresenceEvent): Record<string, unknown> {
+  return { type: 'presence', userId: event.userId, online: event.online, lastSeenAt: isoOrNull(event.lastSeenAt) };
 }

@@ -1,0 +1,52 @@
+import type { ChatSummary } from '../services/chats/chat-service.js';
+import type { ChatEvent } from '../services/chats/ports.js';
+import type { SocialEvent } from '../services/social/ports.js';
+
+/** Someone came online (their first socket, on any node) or went offline (their last one). */
+export interface PresenceEvent {
+  type: 'presence';
+  userId: number;
+  online: boolean;
+  /** Milliseconds since the epoch; null when they came online. */
+  lastSeenAt: number | null;
+}
+
+/** A chat as it travels on the bus: JSON has no Set, so its members online go as an array. */
+export type ChatOnBus = Omit<ChatSummary, 'online'> & { online: number[] };
+
+/** A chat event as it travels on the bus. */
+export type ChatEventOnBus = Exclude<ChatEvent, { chat: ChatSummary }> | { type: 'chat.created' | 'chat.updated'; chat: ChatOnBus };
+
+/**
+ * What the bus carries to every node's sockets: a domain event, plain JSON (numbers for times, no
+ * Date, Set, Buffer or bigint), so it reaches another node through Redis unchanged. Each protocol
+ * renders it its own way (protocol.ts).
+ */
+export type RealtimeEvent = ChatEventOnBus | SocialEvent | PresenceEvent;
+
+export function chatEventOnBus(event: ChatEvent): ChatEventOnBus {
+  if (event.type !== 'chat.created' && event.type !== 'chat.updated') return event;
+  return { type: event.type, chat: { ...event.chat, online: [...event.chat.online] } };
+}
+
+/** The chat an event belongs to, if any: what a per-conversation socket filters on. */
+export function chatIdOf(event: RealtimeEvent): number | undefined {
+  switch (event.type) {
+    case 'chat.created':
+    case 'chat.updated':
+      return event.chat.id;
+    case 'message.created':
+    case 'message.updated':
+      return event.message.chatId;
+    case 'chat.deleted':
+    case 'member.added':
+    case 'member.removed':
+    case 'message.deleted':
+    case 'reaction.updated':
+    case 'read.updated':
+    case 'typing':
+      return event.chatId;
+    default:
+      return undefined;
+  }
+}
