@@ -1,7 +1,7 @@
 import type { EventBus } from '../adapters/bus/bus.js';
 import type { ChatEvent, ChatEventSink } from '../services/chats/ports.js';
 import type { SocialEvent, SocialEventSink } from '../services/social/ports.js';
-import { chatEventOnBus, type RealtimeEvent } from './events.js';
+import type { RealtimeEvent } from './events.js';
 
 /** The bus topic every node listens on for events to hand to its sockets. */
 export const DELIVER_TOPIC = 'deliver';
@@ -20,7 +20,7 @@ export class BusDelivery implements ChatEventSink, SocialEventSink {
   constructor(private readonly bus: EventBus) {}
 
   async publish(recipients: number[], event: ChatEvent): Promise<void> {
-    await this.send(recipients, chatEventOnBus(event));
+    await this.send(recipients, event);
   }
 
   async notify(userId: number, event: SocialEvent): Promise<void> {

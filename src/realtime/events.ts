@@ -1,4 +1,3 @@
-import type { ChatSummary } from '../services/chats/chat-service.js';
 import type { ChatEvent } from '../services/chats/ports.js';
 import type { SocialEvent } from '../services/social/ports.js';
 
@@ -11,23 +10,12 @@ export interface PresenceEvent {
   lastSeenAt: number | null;
 }
 
-/** A chat as it travels on the bus: JSON has no Set, so its members online go as an array. */
-export type ChatOnBus = Omit<ChatSummary, 'online'> & { online: number[] };
-
-/** A chat event as it travels on the bus. */
-export type ChatEventOnBus = Exclude<ChatEvent, { chat: ChatSummary }> | { type: 'chat.created' | 'chat.updated'; chat: ChatOnBus };
-
 /**
  * What the bus carries to every node's sockets: a domain event, plain JSON (numbers for times, no
  * Date, Set, Buffer or bigint), so it reaches another node through Redis unchanged. Each protocol
  * renders it its own way (protocol.ts).
  */
-export type RealtimeEvent = ChatEventOnBus | SocialEvent | PresenceEvent;
-
-export function chatEventOnBus(event: ChatEvent): ChatEventOnBus {
-  if (event.type !== 'chat.created' && event.type !== 'chat.updated') return event;
-  return { type: event.type, chat: { ...event.chat, online: [...event.chat.online] } };
-}
+export type RealtimeEvent = ChatEvent | SocialEvent | PresenceEvent;
 
 /** The chat an event belongs to, if any: what a per-conversation socket filters on. */
 export function chatIdOf(event: RealtimeEvent): number | undefined {

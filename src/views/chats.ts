@@ -90,6 +90,7 @@ export function memberJson(member: ChatMember, online: Set<number>) {
 }
 
 export function sharedChatJson(chat: ChatSummary, links: AttachmentLinks) {
+  const online = new Set(chat.online);
   return {
     id: chat.id,
     type: chat.kind,
@@ -98,7 +99,7 @@ export function sharedChatJson(chat: ChatSummary, links: AttachmentLinks) {
     updatedAt: iso(chat.updatedAt),
     lastSeq: chat.lastSeq,
     memberCount: chat.memberCount,
-    members: chat.members.map((m) => memberJson(m, chat.online)),
+    members: chat.members.map((m) => memberJson(m, online)),
     lastMessage: chat.lastMessage ? messageJson(chat.lastMessage, links) : null,
   };
 }

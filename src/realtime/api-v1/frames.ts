@@ -1,8 +1,9 @@
+import type { ChatEvent } from '../../services/chats/ports.js';
 import type { SocialEvent } from '../../services/social/ports.js';
 import { isoOrNull } from '../../views/scalars.js';
 import { personView } from '../../views/people.js';
 import { memberJson, messageJson, sharedChatJson, type AttachmentLinks } from '../../views/chats.js';
-import type { ChatEventOnBus, PresenceEvent, RealtimeEvent } from '../events.js';
+import type { PresenceEvent, RealtimeEvent } from '../events.js';
 
 /** The canonical frame of an event on `/api/v1/ws` (documented in docs/REALTIME.md). */
 export function eventFrame(event: RealtimeEvent, links: AttachmentLinks): Record<string, unknown> {
@@ -18,11 +19,11 @@ export function eventFrame(event: RealtimeEvent, links: AttachmentLinks): Record
   }
 }
 
-function chatEventFrame(event: ChatEventOnBus, links: AttachmentLinks): Record<string, unknown> {
+function chatEventFrame(event: ChatEvent, links: AttachmentLinks): Record<string, unknown> {
   switch (event.type) {
     case 'chat.created':
     case 'chat.updated':
-      return { type: event.type, chat: sharedChatJson({ ...event.chat, online: new Set(event.chat.online) }, links) };
+      return { type: event.type, chat: sharedChatJson(event.chat, links) };
     case 'chat.deleted':
       return { type: event.type, chatId: event.chatId };
     case 'member.added':

@@ -10,8 +10,8 @@ export type ChatMember = MemberRecord;
 export interface ChatSummary extends MembershipRecord {
   members: ChatMember[];
   memberCount: number;
-  /** The members online, as whoever this summary is shown to may see them. */
-  online: Set<number>;
+  /** The members online, as whoever this summary is shown to may see them; an array, so a summary is plain JSON and travels the bus as is. */
+  online: number[];
   lastMessage: MessageDetails | null;
 }
 
@@ -193,7 +193,7 @@ export class ChatService {
    */
   private async publishChat(type: 'chat.created' | 'chat.updated', chat: ChatSummary, recipients: number[]): Promise<void> {
     const online = await this.deps.presence.onlineAsSeenBy(recipients, chat.members.map((m) => m.userId));
-    await this.deps.events.publish(recipients, { type, chat: { ...chat, online } });
+    await this.deps.events.publish(recipients, { type, chat: { ...chat, online: [...online] } });
   }
 
   private async requireGroupRole(userId: number, chatId: number, roles: Array<MembershipRecord['role']>): Promise<MembershipRecord> {
@@ -224,7 +224,7 @@ export class ChatService {
       this.deps.messages.latest(ids),
     ]);
     const attachments = await this.deps.messages.attachments(latest.map((m) => m.id));
-    const online = await this.deps.presence.onlineAsSeenBy([viewerId], [...new Set(members.map((m) => m.userId))]);
+    const online = [...(await this.deps.presence.onlineAsSeenBy([viewerId], [...new Set(members.map((m) => m.userId))]))];
     return chats.map((chat) => {
       const last = latest.find((m) => m.chatId === chat.id);
       return {
