@@ -96,6 +96,9 @@ const settings: Record<string, string> = {
   WS_RATE_LIMIT: '999999/10s',
   // Slow-ish clients are kept; only one truly stuck is dropped (4008, counted as loss).
   WS_MAX_BUFFERED_BYTES: String(16 * 1024 * 1024),
+  // The idle measurement holds about 100 sockets per user; the default cap (50 per user on a node)
+  // would close half of them with 4409.
+  WS_MAX_SOCKETS_PER_USER: '10000',
   // Tokens are handed out once at the start and must outlive the run.
   ACCESS_TOKEN_TTL_SECONDS: '3600',
 };
