@@ -23,7 +23,7 @@ const Bio = Type.String({
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 /** My account with my privacy settings: only I see these. */
 const Me = Type.Intersect([CurrentUser, PrivacySettings]);
-const meView = ({ user, online, privacy }: MyAccount) => ({ ...currentUserView(user, online), groupAdds: privacy.groupAdds });
+const meView = ({ user, online }: MyAccount) => ({ ...currentUserView(user, online), groupAdds: user.groupAdds });
 const SearchPage = Type.Object({
   items: Type.Array(PublicProfile),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last' }),

@@ -2,7 +2,7 @@ import { createAttemptLimiter, unlimitedAttempts } from '../adapters/attempt-lim
 import { Argon2PasswordHasher } from '../adapters/password-hasher.js';
 import { registerAuthRoutes } from '../http/auth/auth-routes.js';
 import { createRouteGuards } from '../http/auth/authenticate.js';
-import { requireSignIn as guardScope } from '../http/auth/route-access.js';
+import { requireSignIn } from '../http/auth/route-access.js';
 import type { HttpServer } from '../http/server.js';
 import { AccessTokens } from '../services/auth/access-tokens.js';
 import { AccountService } from '../services/auth/account-service.js';
@@ -17,7 +17,7 @@ import { CachedUsersRepository } from '../store/cached-users-repository.js';
 import { OneTimeTokensRepository } from '../store/one-time-tokens-repository.js';
 import { SessionsRepository } from '../store/sessions-repository.js';
 import type { Infrastructure } from './infrastructure.js';
-import type { Module } from './module.js';
+import type { Module, ModuleRoutes } from './module.js';
 
 /** Accounts and sessions: sign-up, login, tokens, passwords, and the credential check every other module's routes use. */
 export async function accountsModule(infra: Infrastructure) {
@@ -57,20 +57,25 @@ export async function accountsModule(infra: Infrastructure) {
   // Every request has a principal slot, so its shape stays the same for the JIT.
   http.decorateRequest('principal', null);
   const guards = createRouteGuards({ sessions, apiTokens });
-  /** Makes a module's routes require a signed-in caller unless a route declares otherwise (route-access.ts). */
-  const requireSignIn = (scope: HttpServer) => guardScope(scope, guards);
+  /**
+   * A module's routes at `prefix`, every one of them behind sign-in unless it declares
+   * `config: { access: 'public' }` (route-access.ts); `register` adds them to the plugin's scope.
+   */
+  const signedInRoutes = (prefix: string, register: (scope: HttpServer) => Promise<void> | void): ModuleRoutes => ({
+    prefix,
+    plugin: async (scope) => {
+      requireSignIn(scope, guards);
+      await register(scope);
+    },
+  });
 
   const module: Module = {
     name: 'accounts',
-    routes: {
-      prefix: '/api/v1/auth',
-      plugin: (scope) => {
-        requireSignIn(scope);
-        registerAuthRoutes(scope, { config, accounts, sessions, passwords, apiTokens, credentials: eviction, now: () => clock.now() });
-      },
-    },
+    routes: signedInRoutes('/api/v1/auth', (scope) =>
+      registerAuthRoutes(scope, { config, accounts, sessions, passwords, apiTokens, credentials: eviction, now: () => clock.now() }),
+    ),
   };
-    return {
+  return {
     module,
     context,
     users,
@@ -79,7 +84,7 @@ export async function accountsModule(infra: Infrastructure) {
     sessions,
     apiTokens,
     eviction,
-    requireSignIn,
+    signedInRoutes,
     /** The credential check alone, for a route that decides per request whether it needs one. */
     authenticate: guards.user,
   };

@@ -32,13 +32,9 @@ export async function chatsModule(infra: Infrastructure, { accounts, social }: {
 
   const module: Module = {
     name: 'chats',
-    routes: {
-      prefix: '/api/v1/chats',
-      plugin: (scope) => {
-        accounts.requireSignIn(scope);
-        registerChatRoutes(scope, { chats, messages, links, maxGroupMembers: config.chats.maxGroupMembers });
-      },
-    },
+    routes: accounts.signedInRoutes('/api/v1/chats', (scope) =>
+      registerChatRoutes(scope, { chats, messages, links, maxGroupMembers: config.chats.maxGroupMembers }),
+    ),
   };
   /** Membership, for modules that show a chat's files. */
   const isMember = (chatId: number, userId: number) => repository.isMember(chatId, userId);

@@ -37,14 +37,10 @@ export function filesModule(infra: Infrastructure, { accounts, chats }: { accoun
   const module: Module = {
     name: 'files',
     // Its paths live under two roots (/api/v1 for uploading, /files for serving), so its prefix is the root.
-    routes: {
-      prefix: '',
-      plugin: async (scope) => {
-        accounts.requireSignIn(scope);
-        await registerUploads(scope, { config, uploads, fileUrls, authenticate: accounts.authenticate });
-        await registerAvatarRoutes(scope, { config, avatars });
-      },
-    },
+    routes: accounts.signedInRoutes('', async (scope) => {
+      await registerUploads(scope, { config, uploads, fileUrls, authenticate: accounts.authenticate });
+      await registerAvatarRoutes(scope, { config, avatars });
+    }),
   };
   return { module, uploads, avatars };
 }

@@ -33,13 +33,7 @@ export function peopleModule(infra: Infrastructure, { accounts, social, chats, f
   });
   const module: Module = {
     name: 'people',
-    routes: {
-      prefix: '/api/v1/users',
-      plugin: (scope) => {
-        accounts.requireSignIn(scope);
-        registerUserRoutes(scope, { profiles });
-      },
-    },
+    routes: accounts.signedInRoutes('/api/v1/users', (scope) => registerUserRoutes(scope, { profiles })),
   };
   return { module, profiles };
 }

@@ -18,13 +18,7 @@ export function socialModule(infra: Infrastructure, { accounts }: { accounts: Ac
 
   const module: Module = {
     name: 'social',
-    routes: {
-      prefix: '/api/v1',
-      plugin: (scope) => {
-        accounts.requireSignIn(scope);
-        registerSocialRoutes(scope, { social });
-      },
-    },
+    routes: accounts.signedInRoutes('/api/v1', (scope) => registerSocialRoutes(scope, { social })),
   };
   return { module, repository, directory, visiblePresence, social };
 }

@@ -15,24 +15,20 @@ beforeAll(async () => {
     extraModules: ({ accounts }): Module[] => [
       {
         name: 'legacy',
-        routes: {
-          prefix: '/legacy',
-          plugin: (scope) => {
-            accounts.requireSignIn(scope);
-            scope.setErrorHandler((error, _request, reply) => {
-              const status = error instanceof DomainError ? (({ unauthorized: 401, forbidden: 403, conflict: 409 }) as Record<string, number>)[error.kind] ?? 400 : 500;
-              return reply.code(status).send({ errors: [error instanceof Error ? error.message : 'error'] });
-            });
-            scope.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
-            scopeContentSecurityPolicy(scope, { defaultSrc: ["'self'"] });
-            scope.get('/hello', { config: { access: 'public' } }, async () => ({ hello: 'world' }));
-            scope.get('/whoami', async (request) => ({ user_id: principalOf(request).userId }));
-            scope.post('/taken', { config: { access: 'public' } }, async () => {
-              throw conflict('username_taken', 'That username is taken');
-            });
-            scope.delete('/session-only', { config: { access: 'session' } }, async () => ({ ok: true }));
-          },
-        },
+        routes: accounts.signedInRoutes('/legacy', (scope) => {
+          scope.setErrorHandler((error, _request, reply) => {
+            const status = error instanceof DomainError ? (({ unauthorized: 401, forbidden: 403, conflict: 409 }) as Record<string, number>)[error.kind] ?? 400 : 500;
+            return reply.code(status).send({ errors: [error instanceof Error ? error.message : 'error'] });
+          });
+          scope.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
+          scopeContentSecurityPolicy(scope, { defaultSrc: ["'self'"] });
+          scope.get('/hello', { config: { access: 'public' } }, async () => ({ hello: 'world' }));
+          scope.get('/whoami', async (request) => ({ user_id: principalOf(request).userId }));
+          scope.post('/taken', { config: { access: 'public' } }, async () => {
+            throw conflict('username_taken', 'That username is taken');
+          });
+          scope.delete('/session-only', { config: { access: 'session' } }, async () => ({ ok: true }));
+        }),
       },
     ],
   });

@@ -28,7 +28,6 @@ export interface ProfileEdit {
 export interface MyAccount {
   user: User;
   online: boolean;
-  privacy: { groupAdds: GroupAdds };
 }
 
 /** What leaving takes with it beyond the account's own rows (avatars, chat memberships, files never sent). */
@@ -59,7 +58,7 @@ export class ProfileService {
   async me(userId: number): Promise<MyAccount> {
     const user = await this.deps.accounts.me(userId);
     const online = await this.deps.presence.onlineAsSeenBy([userId], [userId]);
-    return { user, online: online.has(userId), privacy: { groupAdds: user.groupAdds } };
+    return { user, online: online.has(userId) };
   }
 
   async update(userId: number, edit: ProfileEdit): Promise<MyAccount> {
