@@ -151,6 +151,9 @@ const specs = {
   RATE_LIMIT_VERIFY_RESEND: rateLimit({ default: { max: 5, windowMs: 15 * 60_000 } }),
   RATE_LIMIT_AVAILABILITY: rateLimit({ default: { max: 60, windowMs: 60_000 } }),
   RATE_LIMIT_CODE_CHECK: rateLimit({ default: { max: 20, windowMs: 15 * 60_000 } }),
+  RATE_LIMIT_TWO_FACTOR: rateLimit({ default: { max: 30, windowMs: 15 * 60_000 }, desc: 'second-factor codes tried per client address (POST /auth/login/2fa); a challenge also dies after 5 wrong codes' }),
+  RATE_LIMIT_TWO_FACTOR_SEND: rateLimit({ default: { max: 10, windowMs: 15 * 60_000 }, desc: 'login codes mailed per client address (POST /auth/login/2fa/send)' }),
+  RATE_LIMIT_OAUTH_START: rateLimit({ default: { max: 30, windowMs: 5 * 60_000 }, desc: 'OAuth sign-ins started per client address' }),
   RATE_LIMIT_FILES: rateLimit({ default: { max: 600, windowMs: 60_000 }, desc: 'downloads from /files/* and /files/avatars/* per client address, each' }),
 };
 
@@ -209,6 +212,9 @@ export interface Config {
     verifyResend: RateLimitRule;
     availability: RateLimitRule;
     codeCheck: RateLimitRule;
+    twoFactor: RateLimitRule;
+    twoFactorSend: RateLimitRule;
+    oauthStart: RateLimitRule;
     files: RateLimitRule;
   };
 }
@@ -291,6 +297,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       verifyResend: clean.RATE_LIMIT_VERIFY_RESEND,
       availability: clean.RATE_LIMIT_AVAILABILITY,
       codeCheck: clean.RATE_LIMIT_CODE_CHECK,
+      twoFactor: clean.RATE_LIMIT_TWO_FACTOR,
+      twoFactorSend: clean.RATE_LIMIT_TWO_FACTOR_SEND,
+      oauthStart: clean.RATE_LIMIT_OAUTH_START,
       files: clean.RATE_LIMIT_FILES,
     },
   };

@@ -20,6 +20,10 @@ export interface Database {
   friendships: FriendshipsTable;
   friend_requests: FriendRequestsTable;
   blocks: BlocksTable;
+  totp_credentials: TotpCredentialsTable;
+  recovery_codes: RecoveryCodesTable;
+  login_challenges: LoginChallengesTable;
+  trusted_devices: TrustedDevicesTable;
 }
 
 export interface UsersTable {
@@ -40,6 +44,10 @@ export interface UsersTable {
   first_name_key: Generated<string>;
   last_name_key: Generated<string>;
   group_adds: Generated<GroupAdds>;
+  /** Space-separated: the second factors turned on ('totp', 'email'). */
+  second_factors: Generated<string>;
+  /** Space-separated: the OAuth providers linked to the account. */
+  linked_providers: Generated<string>;
 }
 
 export type SessionKind = 'token' | 'cookie';
@@ -178,3 +186,45 @@ export interface BlocksTable {
 /** Who may add a user to a group. */
 export type GroupAdds = 'everyone' | 'friends';
 
+
+export interface TotpCredentialsTable {
+  user_id: number;
+  sealed_secret: string;
+  created_at: number;
+  enabled_at: number | null;
+  last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
+}
+
+export interface LoginChallengesTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  /** 1 when the login asked for a cookie session. */
+  cookie: number;
+  user_agent: string | null;
+  ip: string | null;
+  attempts: Generated<number>;
+  email_code_hash: string | null;
+  email_code_expires_at: number | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface TrustedDevicesTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}

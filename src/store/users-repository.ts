@@ -22,6 +22,10 @@ export interface UserRecord {
   pendingEmail: string | null;
   /** Privacy: who may add the user to a group. */
   groupAdds: GroupAdds;
+  /** The second factors turned on, in the order they were ('totp', 'email'). */
+  secondFactors: string[];
+  /** The OAuth providers linked to the account. */
+  linkedProviders: string[];
 }
 
 export interface NewUser {
@@ -61,11 +65,20 @@ const columns = [
   'avatar_key as avatarKey',
   'pending_email as pendingEmail',
   'group_adds as groupAdds',
+  'second_factors as secondFactors',
+  'linked_providers as linkedProviders',
 ] as const;
 
-const toUser = <Row extends { hasPassword: number }>(row: Row): Omit<Row, 'hasPassword'> & { hasPassword: boolean } => ({
+/** A space-separated list column as an array. */
+const wordsOf = (value: string): string[] => (value === '' ? [] : value.split(' '));
+
+type UserRow = Omit<UserRecord, 'hasPassword' | 'secondFactors' | 'linkedProviders'> & { hasPassword: number; secondFactors: string; linkedProviders: string };
+
+const toUser = (row: UserRow): UserRecord => ({
   ...row,
   hasPassword: row.hasPassword === 1,
+  secondFactors: wordsOf(row.secondFactors),
+  linkedProviders: wordsOf(row.linkedProviders),
 });
 
 /** What a profile edit may change; absent fields stay as they are. */

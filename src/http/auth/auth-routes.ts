@@ -1,9 +1,7 @@
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { AccountService } from '../../services/auth/account-service.js';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, type ApiTokenService } from '../../services/auth/api-token-service.js';
-import type { ClientInfo } from '../../services/auth/context.js';
 import type { CredentialEviction } from '../../services/auth/credential-eviction.js';
 import type { PasswordService } from '../../services/auth/password-service.js';
 import type { SessionService } from '../../services/auth/session-service.js';
@@ -13,7 +11,8 @@ import { IdParams, Message, PlainText, errors } from '../schemas.js';
 import type { HttpServer } from '../server.js';
 import { principalOf, sessionPrincipalOf } from './authenticate.js';
 import { Email, GivenPassword, Name, Password, Username } from './fields.js';
-import { clearSessionCookies, setSessionCookies } from './cookies.js';
+import { TRUSTED_DEVICE_COOKIE, clearSessionCookies } from './cookies.js';
+import { LoginAnswer, clientOf, loginAnswer } from './login-answer.js';
 import { ApiToken, CurrentUser, Eviction, Session, TokenPair, apiTokenView, currentUserView, sessionView } from './views.js';
 
 export interface AuthRouteDeps {
@@ -27,20 +26,6 @@ export interface AuthRouteDeps {
 }
 
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
-
-const LoginTokens = Type.Intersect([TokenPair, Type.Object({ user: CurrentUser })]);
-const LoginCookie = Type.Object({
-  sessionId: Type.Integer(),
-  csrfToken: Type.String({ description: 'Echo in X-CSRF-Token on unsafe requests that use the session cookie' }),
-  expiresAt: Type.String({ format: 'date-time' }),
-  user: CurrentUser,
-});
-const LoginChallenge = Type.Object({ twoFactorRequired: Type.Literal(true), challenge: Type.Unknown() });
-
-const client = (request: FastifyRequest): ClientInfo => ({
-  userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
-  ip: request.ip ?? null,
-});
 
 /**
  * The canonical account API, registered under /api/v1/auth in a signed-in scope: routes that a
@@ -118,30 +103,24 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
         description:
           'Returns an access token and a rotating refresh token; with `"cookie": true`, sets an HTTP-only session cookie instead ' +
           '(and a readable CSRF cookie whose value must be echoed in X-CSRF-Token on unsafe requests). ' +
-          'Failed logins are limited per address and per account.',
+          'Failed logins are limited per address and per account. When the account has a second factor, the answer is a ' +
+          'challenge instead (`twoFactorRequired`), finished at POST /api/v1/auth/login/2fa; nothing is issued before.',
         body: body({
           login: Type.String({ minLength: 1, maxLength: EMAIL_MAX, description: 'Username or e-mail address' }),
           password: GivenPassword,
           cookie: Type.Optional(Type.Boolean({ default: false })),
+          trustedDeviceToken: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: 'From an earlier second-factor login with `trustDevice` (browsers send the cookie instead)' }),
+          ),
         }),
-        response: { 200: Type.Union([LoginTokens, LoginCookie, LoginChallenge]), ...errors(400, 401, 403, 429) },
+        response: { 200: LoginAnswer, ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
-      const result = await sessions.login({ ...request.body, cookie: request.body.cookie ?? false }, client(request));
-      if (result.kind === 'challenge') return { twoFactorRequired: true as const, challenge: result.challenge };
-      if (result.kind === 'cookie') {
-        setSessionCookies(reply, { secret: result.cookieSecret, csrfToken: result.csrfToken, expiresAt: result.expiresAt, secure: config.auth.cookieSecure, now: deps.now() });
-        return { sessionId: result.sessionId, csrfToken: result.csrfToken, expiresAt: new Date(result.expiresAt).toISOString(), user: currentUserView(result.user) };
-      }
-      return {
-        tokenType: 'Bearer' as const,
-        accessToken: result.accessToken,
-        refreshToken: result.refreshToken,
-        expiresIn: result.expiresIn,
-        sessionId: result.sessionId,
-        user: currentUserView(result.user),
-      };
+      const { login, password, cookie = false, trustedDeviceToken } = request.body;
+      const trustedDevice = trustedDeviceToken ?? request.cookies[TRUSTED_DEVICE_COOKIE];
+      const result = await sessions.login({ login, password, cookie, trustedDevice }, clientOf(request));
+      return loginAnswer(reply, result, { cookieSecure: config.auth.cookieSecure, now: deps.now() });
     },
   );
 

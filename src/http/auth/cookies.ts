@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 export const SESSION_COOKIE = 'msg_session';
 /** Readable by the page's scripts, which echo it in X-CSRF-Token. */
 export const CSRF_COOKIE = 'msg_csrf';
+/** HTTP-only: a browser that passed the second factor and asked to be trusted skips it at login. */
+export const TRUSTED_DEVICE_COOKIE = 'msg_trusted_device';
 
 export function setSessionCookies(reply: FastifyReply, options: { secret: string; csrfToken: string; expiresAt: number; secure: boolean; now: number }) {
   const maxAge = Math.max(0, Math.floor((options.expiresAt - options.now) / 1000));

@@ -19,7 +19,9 @@ export const CurrentUser = Type.Object(
     bio: Type.String(),
     avatar: Avatar,
     isOnline: Type.Boolean({ description: 'True while any of my sockets is open' }),
-    signInMethods: Type.Array(Type.String(), { description: 'How this account can sign in: `password`, and later OAuth providers' }),
+    signInMethods: Type.Array(Type.String(), {
+      description: 'How this account signs in: `password`, the second factors turned on (`totp`, `email`), and each linked OAuth provider (`github`, `42`, `oidc`)',
+    }),
     createdAt: Timestamp,
     lastSeenAt: NullableTimestamp,
   },
@@ -36,7 +38,7 @@ export const currentUserView = (user: User, online = false) => ({
   bio: user.bio,
   avatar: avatarView(user),
   isOnline: online,
-  signInMethods: user.hasPassword ? ['password'] : [],
+  signInMethods: [...(user.hasPassword ? ['password'] : []), ...user.secondFactors, ...user.linkedProviders],
   createdAt: iso(user.createdAt),
   lastSeenAt: isoOrNull(user.lastSeenAt),
 });

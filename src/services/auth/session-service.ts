@@ -21,12 +21,31 @@ export type LoginResult =
 /** A signed-in session (an app's refresh token or a browser's cookie) as its owner sees it: where and when, no secret. */
 export type ActiveSession = SessionRecord;
 
+/** A second factor a login can be finished with. */
+export type SecondFactorMethod = 'totp' | 'email' | 'recovery';
+
+/** A login waiting for its second factor: nothing is issued until it is finished. */
+export interface LoginChallenge {
+  kind: 'challenge';
+  /** Opaque, single use; finishes the login with a code. */
+  challenge: string;
+  methods: SecondFactorMethod[];
+  expiresAt: number;
+}
+
+/** How a sign-in was asked for: the session kind wanted, the client, and a trusted-device token if it has one. */
+export interface SignInRequest {
+  cookie: boolean;
+  client: ClientInfo;
+  trustedDevice?: string;
+}
+
 /**
- * Second factors plug in here (a later module): when one applies, login answers with its
- * challenge instead of a session.
+ * Second factors plug in here (the two-factor module): when one applies to a user whose first
+ * factor (password or provider) is proven, sign-in answers with its challenge instead of a session.
  */
 export interface SecondFactorGate {
-  challengeFor(user: User): Promise<{ kind: 'challenge'; challenge: unknown } | undefined>;
+  challengeFor(user: User, request: SignInRequest): Promise<LoginChallenge | undefined>;
 }
 
 export class SessionService {
@@ -44,7 +63,7 @@ export class SessionService {
     this.secondFactors.push(gate);
   }
 
-  async login(input: { login: string; password: string; cookie: boolean }, client: ClientInfo): Promise<LoginResult | { kind: 'challenge'; challenge: unknown }> {
+  async login(input: { login: string; password: string; cookie: boolean; trustedDevice?: string }, client: ClientInfo): Promise<LoginResult | LoginChallenge> {
     const { users, hasher, clock } = this.ctx;
     const login = input.login.trim();
     const normalized = login.includes('@') ? normalizeEmail(login) : usernameKey(login);
@@ -69,17 +88,26 @@ export class SessionService {
     if (hasher.needsRehash(passwordHash)) {
       await users.setPasswordHash(user.id, await hasher.hash(input.password), now);
     }
+    return this.signIn(user, { cookie: input.cookie, client, trustedDevice: input.trustedDevice });
+  }
+
+  /**
+   * Signs in a user whose first factor is proven (a password, an OAuth provider): the second
+   * factor's challenge when one applies, a session otherwise.
+   */
+  async signIn(user: User, request: SignInRequest): Promise<LoginResult | LoginChallenge> {
     for (const gate of this.secondFactors) {
-      const challenge = await gate.challengeFor(user);
+      const challenge = await gate.challengeFor(user, request);
       if (challenge) return challenge;
     }
-    await users.touchLastSeen(user.id, now);
-    return this.startSession({ ...user, lastSeenAt: now }, input.cookie, client);
+    return this.startSession(user, request.cookie, request.client);
   }
 
   /** Opens a session for a user whose identity is already proven (password, second factor, OAuth). */
   async startSession(user: User, cookie: boolean, client: ClientInfo): Promise<LoginResult> {
     const now = this.ctx.clock.now();
+    await this.ctx.users.touchLastSeen(user.id, now);
+    user = { ...user, lastSeenAt: now };
     const expiresAt = now + this.ctx.settings.refreshTokenTtlMs;
     const session = { userId: user.id, userAgent: client.userAgent, ip: client.ip, now, expiresAt };
     if (cookie) {

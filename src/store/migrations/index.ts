@@ -3,6 +3,7 @@ import * as accounts from './0001_accounts.js';
 import * as chats from './0002_chats.js';
 import * as social from './0003_social.js';
 import * as privacy from './0004_privacy.js';
+import * as twoFactor from './0005_two_factor.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_chats': chats,
   '0003_social': social,
   '0004_privacy': privacy,
+  '0005_two_factor': twoFactor,
 };
