@@ -7,6 +7,8 @@ import { chatsModule, type ChatsModule } from './modules/chats.js';
 import { filesModule, type FilesModule } from './modules/files.js';
 import { buildInfrastructure, type Infrastructure } from './modules/infrastructure.js';
 import type { Module } from './modules/module.js';
+import { twoFactorModule } from './modules/two-factor.js';
+import { oauthModule } from './modules/oauth.js';
 import { operationsModule } from './modules/operations.js';
 import { peopleModule, type PeopleModule } from './modules/people.js';
 import { realtimeModule, type RealtimeModule } from './modules/realtime.js';
@@ -60,14 +62,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { http } = infra;
   try {
     const accounts = await accountsModule(infra);
+    const twoFactor = twoFactorModule(infra, { accounts });
     const social = socialModule(infra, { accounts });
     const chats = await chatsModule(infra, { accounts, social });
     const files = filesModule(infra, { accounts, chats });
     const people = peopleModule(infra, { accounts, social, chats, files });
+    const oauth = oauthModule(infra, { accounts, files });
     const realtime = realtimeModule(infra, { accounts, chats, social });
     const operations = operationsModule(infra);
     // In the order their routes appear in the API document.
-    const modules: Module[] = [accounts, people, social, chats, files, realtime, operations].map((m) => m.module);
+    const modules: Module[] = [accounts, twoFactor, oauth, people, social, chats, files, realtime, operations].map((m) => m.module);
     modules.push(...(options.extraModules?.({ infra, accounts, social, chats, files, people, realtime }) ?? []));
 
     // Each module's routes are one encapsulated plugin at its prefix: its hooks and handlers stay its own.

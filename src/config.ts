@@ -84,6 +84,24 @@ const secret = (pattern: RegExp, description: string) =>
     return input;
   });
 
+/** A comma-separated list of http(s) origins (scheme, host and port; no path), each normalized. */
+const originList = makeValidator<string[]>((input) => {
+  const origins: string[] = [];
+  for (const item of input.split(',').map((s) => s.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== item.replace(/\/+$/, '')) {
+      throw new EnvError(`expected comma-separated origins such as https://app.example.com, ${got(input)}`);
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+});
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const nodeEnvs = ['development', 'production', 'test'] as const;
 
@@ -142,6 +160,24 @@ const specs = {
   WS_MAX_FRAME_BYTES: integer(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
   WS_RATE_LIMIT: rateLimit({ default: { max: 50, windowMs: 10_000 }, desc: 'frames a client may send; more closes the socket (4029)' }),
   WS_MAX_SOCKETS_PER_USER: integer(1, 10_000)({ default: 50, desc: 'open sockets per user on one node; a new one closes the oldest (4409)' }),
+
+  PUBLIC_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of this API; OAuth callbacks are built on it (derived from each request when unset)' }),
+  OAUTH_REDIRECT_ORIGINS: originList({ default: [], desc: 'origins, besides APP_URL and CORS_ORIGINS, that OAuth sign-in may redirect back to' }),
+  OAUTH_TIMEOUT_MS: integer(100, 120_000)({ default: 10_000, desc: 'each call to a sign-in provider (token, profile, discovery, picture)' }),
+  GITHUB_CLIENT_ID: text(/^\S{1,200}$/, 'an OAuth app client id')({ default: undefined, desc: 'GitHub sign-in is on when the id and secret are set' }),
+  GITHUB_CLIENT_SECRET: secret(/^\S{1,500}$/, '1-500 characters without spaces')({ default: undefined }),
+  GITHUB_AUTHORIZE_URL: urlWithProtocol(['http', 'https'])({ default: 'https://github.com/login/oauth/authorize' }),
+  GITHUB_TOKEN_URL: urlWithProtocol(['http', 'https'])({ default: 'https://github.com/login/oauth/access_token' }),
+  GITHUB_API_URL: urlWithProtocol(['http', 'https'])({ default: 'https://api.github.com', desc: 'GitHub Enterprise: https://HOST/api/v3' }),
+  FORTYTWO_CLIENT_ID: text(/^\S{1,200}$/, 'an OAuth app client id')({ default: undefined, desc: '42 intranet sign-in is on when the id and secret are set' }),
+  FORTYTWO_CLIENT_SECRET: secret(/^\S{1,500}$/, '1-500 characters without spaces')({ default: undefined }),
+  FORTYTWO_AUTHORIZE_URL: urlWithProtocol(['http', 'https'])({ default: 'https://api.intra.42.fr/oauth/authorize' }),
+  FORTYTWO_TOKEN_URL: urlWithProtocol(['http', 'https'])({ default: 'https://api.intra.42.fr/oauth/token' }),
+  FORTYTWO_API_URL: urlWithProtocol(['http', 'https'])({ default: 'https://api.intra.42.fr' }),
+  OIDC_ISSUER: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'an OpenID Connect issuer, found by discovery; on with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET' }),
+  OIDC_CLIENT_ID: text(/^\S{1,200}$/, 'a client id')({ default: undefined }),
+  OIDC_CLIENT_SECRET: secret(/^\S{1,500}$/, '1-500 characters without spaces')({ default: undefined }),
+  OIDC_NAME: text(/^[^\p{Cc}]{1,40}$/u, 'a display name of 1-40 characters')({ default: 'Single sign-on', desc: 'the button label clients show' }),
 
   RATE_LIMIT_ENABLED: boolean({ default: true }),
   RATE_LIMIT_LOGIN_PER_IP: rateLimit({ default: { max: 30, windowMs: 5 * 60_000 } }),
@@ -203,6 +239,7 @@ export interface Config {
   chats: { maxGroupMembers: number };
   friends: { autoAccept: boolean };
   realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule; maxSocketsPerUser: number };
+  oauth: OAuthConfig;
   rateLimits: {
     enabled: boolean;
     loginPerIp: RateLimitRule;
@@ -217,6 +254,27 @@ export interface Config {
     oauthStart: RateLimitRule;
     files: RateLimitRule;
   };
+}
+
+/** A built-in OAuth provider's app and endpoints. */
+export interface OAuthAppConfig {
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  apiUrl: string;
+}
+
+/** Sign-in providers: each is set only when its client id and secret are. */
+export interface OAuthConfig {
+  /** Where providers send the browser back to; derived from each request when unset. */
+  publicUrl?: string;
+  /** Origins sign-in may redirect to besides APP_URL's and CORS_ORIGINS. */
+  redirectOrigins: string[];
+  timeoutMs: number;
+  github?: OAuthAppConfig;
+  fortyTwo?: OAuthAppConfig;
+  oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
 }
 
 /** Reads and validates every variable once; throws ConfigError naming the first bad one. */
@@ -239,6 +297,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(missing, 'is required with the other S3 key (set both, or neither for the default credential chain)');
   }
   const cors = clean.CORS_ORIGINS.trim();
+  const oauthApp = (prefix: 'GITHUB' | 'FORTYTWO'): OAuthAppConfig | undefined => {
+    const [clientId, clientSecret] = [clean[`${prefix}_CLIENT_ID`], clean[`${prefix}_CLIENT_SECRET`]];
+    if (Boolean(clientId) !== Boolean(clientSecret)) {
+      throw new ConfigError(`${prefix}_${clientId ? 'CLIENT_SECRET' : 'CLIENT_ID'}`, `is required with ${prefix}_${clientId ? 'CLIENT_ID' : 'CLIENT_SECRET'}`);
+    }
+    if (!clientId || !clientSecret) return undefined;
+    const urls = { authorizeUrl: clean[`${prefix}_AUTHORIZE_URL`], tokenUrl: clean[`${prefix}_TOKEN_URL`], apiUrl: clean[`${prefix}_API_URL`].replace(/\/+$/, '') };
+    return { clientId, clientSecret, ...urls };
+  };
+  const oidcParts = [clean.OIDC_ISSUER, clean.OIDC_CLIENT_ID, clean.OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    const missing = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).find((name) => !clean[name]) ?? 'OIDC_ISSUER';
+    throw new ConfigError(missing, 'is required with the other OIDC_ settings (set the issuer, client id and secret, or none)');
+  }
   return {
     nodeEnv: clean.NODE_ENV,
     host: clean.HOST,
@@ -287,6 +359,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFrameBytes: clean.WS_MAX_FRAME_BYTES,
       rateLimit: clean.WS_RATE_LIMIT,
       maxSocketsPerUser: clean.WS_MAX_SOCKETS_PER_USER,
+    },
+    oauth: {
+      publicUrl: clean.PUBLIC_URL?.replace(/\/+$/, ''),
+      redirectOrigins: clean.OAUTH_REDIRECT_ORIGINS,
+      timeoutMs: clean.OAUTH_TIMEOUT_MS,
+      github: oauthApp('GITHUB'),
+      fortyTwo: oauthApp('FORTYTWO'),
+      oidc:
+        clean.OIDC_ISSUER && clean.OIDC_CLIENT_ID && clean.OIDC_CLIENT_SECRET
+          ? { issuer: clean.OIDC_ISSUER, clientId: clean.OIDC_CLIENT_ID, clientSecret: clean.OIDC_CLIENT_SECRET, name: clean.OIDC_NAME }
+          : undefined,
     },
     rateLimits: {
       enabled: clean.RATE_LIMIT_ENABLED,

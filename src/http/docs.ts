@@ -19,6 +19,7 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
       },
       tags: [
         { name: 'auth', description: 'Accounts, sessions, passwords and tokens' },
+        { name: 'two-factor', description: 'Second factors (authenticator app, e-mailed codes, recovery codes), finishing a login with one, trusted devices' },
         { name: 'users', description: 'People' },
         { name: 'chats', description: 'Direct and group chats, messages, reactions and read markers. Live events: GET /api/v1/ws (docs/REALTIME.md)' },
         { name: 'operations', description: 'Health, readiness, metrics and this document' },

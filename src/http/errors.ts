@@ -13,6 +13,7 @@ const statusOfKind: Record<DomainErrorKind, number> = {
   gone: 410,
   rate_limited: 429,
   unavailable: 503,
+  bad_gateway: 502,
 };
 
 const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

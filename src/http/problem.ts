@@ -45,6 +45,7 @@ const codeForStatus: Record<number, string> = {
   422: 'unprocessable',
   429: 'rate_limited',
   500: 'internal_error',
+  502: 'bad_gateway',
   503: 'unavailable',
 };
 

@@ -11,7 +11,9 @@ export type DomainErrorKind =
   | 'conflict'
   | 'gone'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  /** An outside service we depend on (a sign-in provider) failed or answered nonsense. */
+  | 'bad_gateway';
 
 export interface FieldError {
   field: string;

@@ -17,6 +17,10 @@ export class HousekeepingRepository {
         await this.db.deleteFrom('refresh_tokens').where('retired_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst(),
       ),
       oneTimeTokens: count(await this.db.deleteFrom('one_time_tokens').where('expires_at', '<=', now - DAY_MS).executeTakeFirst()),
+      loginChallenges: count(await this.db.deleteFrom('login_challenges').where('expires_at', '<=', now).executeTakeFirst()),
+      trustedDevices: count(await this.db.deleteFrom('trusted_devices').where('expires_at', '<=', now).executeTakeFirst()),
+      oauthStates: count(await this.db.deleteFrom('oauth_states').where('expires_at', '<=', now).executeTakeFirst()),
+      oauthExchangeCodes: count(await this.db.deleteFrom('oauth_exchange_codes').where('expires_at', '<=', now).executeTakeFirst()),
       outbox: count(await this.db.deleteFrom('dev_outbox').where('created_at', '<=', now - 7 * DAY_MS).executeTakeFirst()),
     };
   }

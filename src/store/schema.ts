@@ -24,6 +24,9 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   trusted_devices: TrustedDevicesTable;
+  identities: IdentitiesTable;
+  oauth_states: OAuthStatesTable;
+  oauth_exchange_codes: OAuthExchangeCodesTable;
 }
 
 export interface UsersTable {
@@ -84,7 +87,7 @@ export interface ApiTokensTable {
   expires_at: number | null;
 }
 
-export type OneTimePurpose = 'verify_email' | 'reset_password' | 'change_email';
+export type OneTimePurpose = 'verify_email' | 'reset_password' | 'change_email' | 'confirm_second_factor';
 
 export interface OneTimeTokensTable {
   id: Generated<number>;
@@ -227,4 +230,38 @@ export interface TrustedDevicesTable {
   created_at: number;
   last_used_at: number;
   expires_at: number;
+}
+
+export interface IdentitiesTable {
+  id: Generated<number>;
+  user_id: number;
+  provider: string;
+  subject: string;
+  login: string;
+  email: string | null;
+  created_at: number;
+}
+
+export interface OAuthStatesTable {
+  id: Generated<number>;
+  state_hash: string;
+  browser_hash: string;
+  provider: string;
+  code_verifier: string;
+  callback_url: string;
+  redirect: string;
+  link_user_id: number | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface OAuthExchangeCodesTable {
+  id: Generated<number>;
+  code_hash: string;
+  user_id: number;
+  provider: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }

@@ -32,7 +32,10 @@ export interface NewUser {
   username: string;
   usernameKey: string;
   email: string;
-  passwordHash: string;
+  /** null: an account made by a sign-in provider, with no password until one is set through a reset. */
+  passwordHash: string | null;
+  /** Set when the address is already proven (a provider vouched for it). */
+  emailVerifiedAt?: number;
   firstName: string;
   lastName: string;
   now: number;
@@ -104,6 +107,7 @@ export class UsersRepository {
         username: user.username,
         username_key: user.usernameKey,
         email: user.email,
+        email_verified_at: user.emailVerifiedAt ?? null,
         password_hash: user.passwordHash,
         first_name: user.firstName,
         last_name: user.lastName,

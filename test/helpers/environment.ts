@@ -39,6 +39,9 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     RATE_LIMIT_VERIFY_RESEND: '10000/1m',
     RATE_LIMIT_AVAILABILITY: '10000/1m',
     RATE_LIMIT_CODE_CHECK: '10000/1m',
+    RATE_LIMIT_TWO_FACTOR: '10000/1m',
+    RATE_LIMIT_TWO_FACTOR_SEND: '10000/1m',
+    RATE_LIMIT_OAUTH_START: '10000/1m',
     RATE_LIMIT_FILES: '10000/1m',
   };
   let schema: string | undefined;

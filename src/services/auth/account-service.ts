@@ -66,6 +66,37 @@ export class AccountService {
   }
 
   /**
+   * Creates an account that a sign-in provider vouches for: no password (one can be set through
+   * the reset flow), the address verified when the provider says it is, a link mailed otherwise.
+   * Throws 409 `username_taken` or `email_taken` when either is taken, as registration does.
+   */
+  async createWithoutPassword(input: { username: string; email: string; emailVerified: boolean; firstName: string; lastName: string }): Promise<User> {
+    const { users, clock } = this.ctx;
+    const problem = usernameProblem(input.username);
+    if (problem) throw validationError('validation_failed', `username ${problem.message}`, [{ field: 'username', message: problem.message }]);
+    const now = clock.now();
+    let user: User;
+    try {
+      user = await users.create({
+        username: input.username,
+        usernameKey: usernameKey(input.username),
+        email: normalizeEmail(input.email),
+        passwordHash: null,
+        emailVerifiedAt: input.emailVerified ? now : undefined,
+        firstName: input.firstName.trim(),
+        lastName: input.lastName.trim(),
+        now,
+      });
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint) throw taken(constraint.includes('email') ? 'email' : 'username');
+      throw error;
+    }
+    if (!input.emailVerified) await this.sendVerification(user);
+    return user;
+  }
+
+  /**
    * Confirms an address with the token from a mailed link: the account's own address after
    * registration, or the new address of an e-mail change, which then replaces the old one.
    */

@@ -13,7 +13,14 @@ export interface Eviction {
  * nowhere else.
  */
 export class CredentialEviction {
+  private readonly others: Array<(userId: number) => Promise<void>> = [];
+
   constructor(private readonly ctx: Pick<AuthContext, 'sessions' | 'apiTokens' | 'cache'>) {}
+
+  /** A module's own credentials of a user (2FA's trusted devices), revoked with every eviction. */
+  alsoRevoke(revoke: (userId: number) => Promise<void>): void {
+    this.others.push(revoke);
+  }
 
   /** Every session but `keepSessionId` (the one asking, when it stays signed in) and every personal access token. */
   async evictCredentials(userId: number, options: { keepSessionId?: number } = {}): Promise<Eviction> {
@@ -21,6 +28,7 @@ export class CredentialEviction {
     const sessionIds = await sessions.deleteAllForUser(userId, options.keepSessionId);
     const tokens = await apiTokens.deleteAllForUser(userId);
     await cache.revoke({ sessionIds, apiTokens: tokens });
+    for (const revoke of this.others) await revoke(userId);
     return { endedSessions: sessionIds.length, revokedTokens: tokens.length };
   }
 }

@@ -80,7 +80,6 @@ export class SessionService {
       await this.ctx.loginAttempts.recordFailure(attemptsKey);
       throw unauthorized('invalid_credentials', 'The username, e-mail or password is wrong');
     }
-    await this.ctx.loginAttempts.reset(attemptsKey);
     if (this.ctx.settings.requireEmailVerification && user.emailVerifiedAt === null) {
       throw forbidden('email_not_verified', 'Confirm your e-mail address before logging in; we can send the link again');
     }
@@ -88,7 +87,11 @@ export class SessionService {
     if (hasher.needsRehash(passwordHash)) {
       await users.setPasswordHash(user.id, await hasher.hash(input.password), now);
     }
-    return this.signIn(user, { cookie: input.cookie, client, trustedDevice: input.trustedDevice });
+    const result = await this.signIn(user, { cookie: input.cookie, client, trustedDevice: input.trustedDevice });
+    // The failures are forgiven only once the login is complete: a right password followed by
+    // wrong second-factor codes keeps counting, so the password does not buy unlimited guesses.
+    if (result.kind !== 'challenge') await this.ctx.loginAttempts.reset(attemptsKey);
+    return result;
   }
 
   /**

@@ -176,3 +176,46 @@ export function apiTokenCreatedMail(data: { username: string; tokenName: string;
     ]),
   };
 }
+
+/**
+ * A change to how the account signs in (a second factor turned on or off, recovery codes used or
+ * made anew, a provider linked), told to its address so that one made by someone else is noticed.
+ */
+export function securityNoticeMail(data: { username: string; subject: string; what: string }): MailContent {
+  const subject = `${data.subject} on your ${PRODUCT} account`;
+  const advice = 'If this was not you, reset your password right away and sign out everywhere from the sessions list; then review your second factors.';
+  return {
+    subject,
+    text: text([`Hi ${data.username},`, '', `${data.what} If you did this, all is well.`, '', advice]),
+    html: layout(subject, [`Hi ${escapeHtml(data.username)},`, `${escapeHtml(data.what)} If you did this, all is well.`, escapeHtml(advice)]),
+  };
+}
+
+export function loginCodeMail(data: { username: string; code: string; expiresInMinutes: number }): MailContent {
+  const subject = `Your ${PRODUCT} sign-in code: ${data.code}`;
+  const expires = plural(data.expiresInMinutes, 'minute');
+  const advice = `If you did not just try to sign in, someone knows your password: change it now.`;
+  return {
+    subject,
+    text: text([`Hi ${data.username},`, '', 'Enter this code to finish signing in:', '', data.code, '', `It works once, for ${expires}.`, '', advice]),
+    html: layout(subject, [
+      `Hi ${escapeHtml(data.username)},`,
+      'Enter this code to finish signing in:',
+      `<strong style="font-size: 1.5em; letter-spacing: 0.2em;">${escapeHtml(data.code)}</strong>`,
+      `It works once, for ${escapeHtml(expires)}.`,
+      escapeHtml(advice),
+    ]),
+  };
+}
+
+/** To the account's address when a sign-in provider is linked to it: from then on that provider's account can sign in. */
+export function providerLinkedMail(data: { username: string; provider: string; providerLogin: string }): MailContent {
+  const subject = `${data.provider} was linked to your ${PRODUCT} account`;
+  const what = `The ${data.provider} account "${data.providerLogin}" can now sign in to your ${PRODUCT} account.`;
+  const advice = 'If this was not you, unlink it from your account settings (sign-in methods), then reset your password and sign out everywhere.';
+  return {
+    subject,
+    text: text([`Hi ${data.username},`, '', what, '', advice]),
+    html: layout(subject, [`Hi ${escapeHtml(data.username)},`, escapeHtml(what), escapeHtml(advice)]),
+  };
+}

@@ -4,6 +4,7 @@ import * as chats from './0002_chats.js';
 import * as social from './0003_social.js';
 import * as privacy from './0004_privacy.js';
 import * as twoFactor from './0005_two_factor.js';
+import * as oauth from './0006_oauth.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_social': social,
   '0004_privacy': privacy,
   '0005_two_factor': twoFactor,
+  '0006_oauth': oauth,
 };
