@@ -11,6 +11,7 @@ import { twoFactorModule } from './modules/two-factor.js';
 import { oauthModule } from './modules/oauth.js';
 import { operationsModule } from './modules/operations.js';
 import { peopleModule, type PeopleModule } from './modules/people.js';
+import { postsModule, type PostsModule } from './modules/posts.js';
 import { realtimeModule, type RealtimeModule } from './modules/realtime.js';
 import { socialModule, type SocialModule } from './modules/social.js';
 import type { ConnectionRegistry } from './realtime/connection-registry.js';
@@ -47,6 +48,7 @@ export interface BuiltModules {
   chats: ChatsModule;
   files: FilesModule;
   people: PeopleModule;
+  posts: PostsModule;
   realtime: RealtimeModule;
 }
 
@@ -66,13 +68,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const social = socialModule(infra, { accounts });
     const chats = await chatsModule(infra, { accounts, social });
     const files = filesModule(infra, { accounts, chats });
-    const people = peopleModule(infra, { accounts, social, chats, files });
+    const posts = postsModule(infra, { accounts, social });
+    const people = peopleModule(infra, { accounts, social, chats, files, posts });
     const oauth = oauthModule(infra, { accounts, files });
     const realtime = realtimeModule(infra, { accounts, chats, social });
     const operations = operationsModule(infra);
     // In the order their routes appear in the API document.
-    const modules: Module[] = [accounts, twoFactor, oauth, people, social, chats, files, realtime, operations].map((m) => m.module);
-    modules.push(...(options.extraModules?.({ infra, accounts, social, chats, files, people, realtime }) ?? []));
+    const modules: Module[] = [accounts, twoFactor, oauth, people, social, chats, files, posts, realtime, operations].map((m) => m.module);
+    modules.push(...(options.extraModules?.({ infra, accounts, social, chats, files, people, posts, realtime }) ?? []));
 
     // Each module's routes are one encapsulated plugin at its prefix: its hooks and handlers stay its own.
     for (const { routes } of modules) if (routes) await http.register(async (scope) => routes.plugin(scope), { prefix: routes.prefix });

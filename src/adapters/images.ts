@@ -1,4 +1,5 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { rgbaToThumbHash } from 'thumbhash';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
 
@@ -16,6 +17,14 @@ export interface EncodedImage {
   format: ImageFormat;
   width: number;
   height: number;
+}
+
+/** A post's photo in the sizes a feed shows, and a placeholder to draw before either arrives. */
+export interface EncodedPostImage {
+  display: EncodedImage;
+  thumbnail: EncodedImage;
+  /** A ThumbHash (about 25 bytes) in base64: a blurred preview with the image's aspect ratio. */
+  placeholder: string;
 }
 
 export type ImageErrorReason = 'undecodable' | 'unsupported' | 'too_large';
@@ -43,7 +52,16 @@ export interface ImageProcessor {
    * `sides`, without metadata. Only that frame counts against the pixel limit.
    */
   avatar(data: Buffer, sides: readonly number[]): Promise<EncodedImage[]>;
+  /**
+   * WebPs of the first frame, upright and without metadata, whose longer side is at most
+   * `sizes.display` and `sizes.thumbnail` (never enlarged), and their ThumbHash placeholder. Only
+   * that frame counts against the pixel limit.
+   */
+  postImage(data: Buffer, sizes: { display: number; thumbnail: number }): Promise<EncodedPostImage>;
 }
+
+// ThumbHash encodes at most 100×100 pixels; more would not change the hash.
+const PLACEHOLDER_MAX_SIDE = 100;
 
 const formats: readonly string[] = ['png', 'jpeg', 'webp', 'gif'] satisfies ImageFormat[];
 
@@ -87,11 +105,7 @@ export class SharpImageProcessor implements ImageProcessor {
   }
 
   async avatar(data: Buffer, sides: readonly number[]): Promise<EncodedImage[]> {
-    const metadata = await readHeader(data);
-    // Only the first frame is decoded, so an animation is not charged for the others.
-    if (metadata.width * metadata.height > this.options.maxPixels) {
-      throw new ImageError('too_large', `The image has more than ${this.options.maxPixels} pixels`);
-    }
+    await this.inspectFirstFrame(data);
     // Decoded and cropped once, to raw pixels at the largest side; each size is scaled from that.
     const largest = Math.max(...sides);
     const square = await this.run(
@@ -107,6 +121,43 @@ export class SharpImageProcessor implements ImageProcessor {
         return { data: output.data, format: 'webp' as const, width: output.info.width, height: output.info.height };
       }),
     );
+  }
+
+  async postImage(data: Buffer, sizes: { display: number; thumbnail: number }): Promise<EncodedPostImage> {
+    await this.inspectFirstFrame(data);
+    // Decoded once, to raw pixels at display size (a JPEG shrinks while it decodes); the
+    // thumbnail and the placeholder are scaled from those pixels, not from the file again.
+    const pixels = await this.run(
+      this.open(data, { animated: false, autoOrient: true })
+        .resize(sizes.display, sizes.display, { fit: 'inside', withoutEnlargement: true })
+        .toColourspace('srgb')
+        .raw(),
+    );
+    const { width, height, channels } = pixels.info;
+    const fromPixels = () => sharp(pixels.data, { raw: { width, height, channels } });
+    const webp = async (pipeline: Sharp): Promise<EncodedImage> => {
+      const output = await pipeline.webp({ quality: 82 }).toBuffer({ resolveWithObject: true });
+      return { data: output.data, format: 'webp', width: output.info.width, height: output.info.height };
+    };
+    const [display, thumbnail, placeholder] = await Promise.all([
+      webp(fromPixels()),
+      webp(fromPixels().resize(sizes.thumbnail, sizes.thumbnail, { fit: 'inside', withoutEnlargement: true })),
+      fromPixels()
+        .resize(PLACEHOLDER_MAX_SIDE, PLACEHOLDER_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
+    ]);
+    const hash = rgbaToThumbHash(placeholder.info.width, placeholder.info.height, placeholder.data);
+    return { display, thumbnail, placeholder: Buffer.from(hash).toString('base64') };
+  }
+
+  /** Refuses, from the header alone, an image whose first frame has more pixels than allowed; for callers that decode only that frame. */
+  private async inspectFirstFrame(data: Buffer): Promise<void> {
+    const metadata = await readHeader(data);
+    if (metadata.width * metadata.height > this.options.maxPixels) {
+      throw new ImageError('too_large', `The image has more than ${this.options.maxPixels} pixels`);
+    }
   }
 
   private open(data: Buffer, options: { animated: boolean; autoOrient: boolean }): Sharp {

@@ -13,8 +13,13 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * multipart bodies): one file of at most `maxBytes`, and a few small fields.
  */
 export async function acceptOneFile(scope: FastifyInstance, maxBytes: number): Promise<void> {
+  await acceptFiles(scope, { maxBytes, files: 1, fieldSize: 1024 });
+}
+
+/** Multipart parsing in `scope`: up to `files` files of at most `maxBytes` each, and a few fields of at most `fieldSize` bytes. */
+export async function acceptFiles(scope: FastifyInstance, limits: { maxBytes: number; files: number; fieldSize: number }): Promise<void> {
   await scope.register(multipart, {
-    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, fieldNameSize: 100, parts: 20, headerPairs: 50 },
+    limits: { fileSize: limits.maxBytes, files: limits.files, fields: 10, fieldSize: limits.fieldSize, fieldNameSize: 100, parts: limits.files + 10, headerPairs: 50 },
     throwFileSizeLimit: true,
   });
 }
@@ -48,29 +53,48 @@ export const sendFileTooLarge = (request: FastifyRequest, reply: FastifyReply, m
 
 /** The one file part of the body; non-file fields are skipped. */
 export async function readOneFile(request: FastifyRequest): Promise<{ filename: string; data: Buffer }> {
-  let file: { filename: string; data: Buffer } | undefined;
+  const { files } = await readParts(request, { tooManyFiles });
+  // The plugin's file limit normally stops a second file before this point.
+  if (files.length > 1) throw tooManyFiles();
+  const [file] = files;
+  if (!file) throw validationError('no_file', 'The body has no file part', [{ field: 'file', message: 'is required' }]);
+  return file;
+}
+
+/**
+ * Every part of the body: the files, in order, and the text fields (a field sent twice is refused).
+ * `tooManyFiles` is the error for more files than the scope accepts.
+ */
+export async function readParts(
+  request: FastifyRequest,
+  options: { tooManyFiles: () => DomainError },
+): Promise<{ files: Array<{ field: string; filename: string; data: Buffer }>; fields: Map<string, string> }> {
+  const files: Array<{ field: string; filename: string; data: Buffer }> = [];
+  const fields = new Map<string, string>();
   try {
     for await (const part of request.parts()) {
-      if (part.type !== 'file') continue;
-      // The plugin's file limit normally stops a second file before this point.
-      if (file) throw tooManyFiles();
-      // A file part may come with no filename at all (the types say otherwise).
-      const filename: string | undefined = part.filename;
-      file = { filename: filename ?? '', data: await part.toBuffer() };
+      if (part.type === 'file') {
+        // A file part may come with no filename at all (the types say otherwise).
+        const filename: string | undefined = part.filename;
+        files.push({ field: part.fieldname, filename: filename ?? '', data: await part.toBuffer() });
+        continue;
+      }
+      if (part.valueTruncated) throw validationError('validation_failed', `${part.fieldname} is too long`, [{ field: part.fieldname, message: 'is too long' }]);
+      if (fields.has(part.fieldname)) throw validationError('validation_failed', `${part.fieldname} is sent twice`, [{ field: part.fieldname, message: 'must be sent once' }]);
+      fields.set(part.fieldname, typeof part.value === 'string' ? part.value : String(part.value));
     }
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (error instanceof DomainError || code === 'FST_REQ_FILE_TOO_LARGE') throw error;
-    if (code === 'FST_FILES_LIMIT') throw tooManyFiles();
+    if (code === 'FST_FILES_LIMIT') throw options.tooManyFiles();
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-      throw validationError('too_many_parts', 'Send one file part and at most a few small fields');
+      throw validationError('too_many_parts', 'The body has more parts or fields than this route takes');
     }
     // Everything else the parser raises means the body is not well-formed multipart.
     request.log.debug({ err: error }, 'malformed multipart body');
     throw validationError('malformed_multipart', 'The body is not well-formed multipart/form-data');
   }
-  if (!file) throw validationError('no_file', 'The body has no file part', [{ field: 'file', message: 'is required' }]);
-  return file;
+  return { files, fields };
 }
 
 const tooManyFiles = () =>

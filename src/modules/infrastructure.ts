@@ -26,6 +26,8 @@ import { openDatabase, type DatabaseHandle } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { OutboxRepository } from '../store/outbox-repository.js';
 import type { AttachmentLinks } from '../views/chats.js';
+import type { PostImageLinks } from '../views/posts.js';
+import { POST_IMAGE_SIDES, displayKey, thumbnailKey } from '../services/posts/post-images.js';
 import { uploadView } from '../views/uploads.js';
 
 /**
@@ -35,6 +37,8 @@ import { uploadView } from '../views/uploads.js';
  * carries events to every node's sockets. It owns the readiness checks and the shutdown steps,
  * which capabilities add to.
  */
+
+export type FileLinks = AttachmentLinks & PostImageLinks;
 export interface Infrastructure {
   config: Config;
   clock: Clock;
@@ -46,7 +50,8 @@ export interface Infrastructure {
   /** Signs the `/files/…` URLs the API hands out. */
   fileUrls: FileUrls;
   /** How attachments appear in JSON, with their signed URLs. */
-  links: AttachmentLinks;
+  /** Signed URLs of stored files, as the views show them: attachments and post images. */
+  links: FileLinks;
   /** Sockets per user on every node (through Redis when configured). */
   presence: PresenceStore;
   /** Events to users' sockets, on whichever node holds them. */
@@ -125,7 +130,12 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
 
     const rootSecret = loadRootSecret(config.auth.secret, config.dataDir);
     const fileUrls = new FileUrls(deriveKey(rootSecret, 'file-url'), { ttlSeconds: config.uploads.urlTtlSeconds, now: () => clock.now() });
-    const links: AttachmentLinks = { view: (attachment) => uploadView(attachment, fileUrls) };
+    const links: FileLinks = {
+      view: (attachment) => uploadView(attachment, fileUrls),
+      display: (key) => fileUrls.sign(displayKey(key)),
+      thumbnail: (key) => fileUrls.sign(thumbnailKey(key)),
+      thumbnailSide: POST_IMAGE_SIDES.thumbnail,
+    };
     const presence: PresenceStore = redis
       ? new RedisPresenceStore(redis, config.redis.keyPrefix, Math.ceil((config.realtime.heartbeatMs * 3) / 1000))
       : new MemoryPresenceStore();

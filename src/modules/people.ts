@@ -5,6 +5,7 @@ import type { ChatsModule } from './chats.js';
 import type { FilesModule } from './files.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Module } from './module.js';
+import type { PostsModule } from './posts.js';
 import type { SocialModule } from './social.js';
 
 interface PeopleNeeds {
@@ -12,10 +13,11 @@ interface PeopleNeeds {
   social: SocialModule;
   chats: ChatsModule;
   files: FilesModule;
+  posts: PostsModule;
 }
 
 /** People: my profile and account, other people's profiles, the directory, and leaving. */
-export function peopleModule(infra: Infrastructure, { accounts, social, chats, files }: PeopleNeeds) {
+export function peopleModule(infra: Infrastructure, { accounts, social, chats, files, posts }: PeopleNeeds) {
   const profiles = new ProfileService({
     ctx: accounts.context,
     accounts: accounts.accounts,
@@ -29,6 +31,7 @@ export function peopleModule(infra: Infrastructure, { accounts, social, chats, f
       leaveChats: (userId) => chats.chats.removeAccount(userId),
       removeAvatar: (userId) => files.avatars.removeAll(userId),
       removeUnsentUploads: (userId) => files.uploads.removeUnattached(userId),
+      removePostImages: (userId) => posts.posts.removeAccount(userId),
     },
   });
   const module: Module = {

@@ -1,5 +1,6 @@
 import type { EventBus } from '../adapters/bus/bus.js';
 import type { ChatEvent, ChatEventSink } from '../services/chats/ports.js';
+import type { PostEventSink } from '../services/posts/ports.js';
 import type { SocialEvent, SocialEventSink } from '../services/social/ports.js';
 import type { RealtimeEvent } from './events.js';
 
@@ -13,10 +14,10 @@ export interface Delivery {
 }
 
 /**
- * Sends chat and social events over the bus to every node, as domain events: each node's
+ * Sends chat, social and post events over the bus to every node, as domain events: each node's
  * connection registry renders them for the protocols of the sockets it holds.
  */
-export class BusDelivery implements ChatEventSink, SocialEventSink {
+export class BusDelivery implements ChatEventSink, SocialEventSink, PostEventSink {
   constructor(private readonly bus: EventBus) {}
 
   async publish(recipients: number[], event: ChatEvent): Promise<void> {

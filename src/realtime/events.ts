@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../services/chats/ports.js';
+import type { PostEvent } from '../services/posts/ports.js';
 import type { SocialEvent } from '../services/social/ports.js';
 
 /** Someone came online (their first socket, on any node) or went offline (their last one). */
@@ -15,7 +16,7 @@ export interface PresenceEvent {
  * Date, Set, Buffer or bigint), so it reaches another node through Redis unchanged. Each protocol
  * renders it its own way (protocol.ts).
  */
-export type RealtimeEvent = ChatEvent | SocialEvent | PresenceEvent;
+export type RealtimeEvent = ChatEvent | SocialEvent | PresenceEvent | PostEvent;
 
 /** The chat an event belongs to, if any: what a per-conversation socket filters on. */
 export function chatIdOf(event: RealtimeEvent): number | undefined {

@@ -21,15 +21,18 @@ export async function detectType(data: Buffer): Promise<{ contentType: string; i
   return detected && { contentType: detected.mime, imageFormat: imageFormats.get(detected.mime) };
 }
 
-/** What a client is told when bytes that start like a `format` image cannot be used; other errors pass through. */
-export function imageInputError(error: unknown, format: ImageFormat): unknown {
+/**
+ * What a client is told when bytes that start like a `format` image cannot be used; other errors
+ * pass through. `field` names the file among the request's (`images[2]`).
+ */
+export function imageInputError(error: unknown, format: ImageFormat, field = 'file'): unknown {
   if (!(error instanceof ImageError)) return error;
   if (error.reason === 'too_large') {
-    return validationError('image_too_large', error.message, [{ field: 'file', message: 'has too many pixels' }]);
+    return validationError('image_too_large', error.message, [{ field, message: 'has too many pixels' }]);
   }
   return validationError('invalid_image', `The file is a ${format.toUpperCase()} image that cannot be decoded`, [
-    { field: 'file', message: 'is not a valid image' },
+    { field, message: 'is not a valid image' },
   ]);
 }
 
-export const emptyFileError = () => validationError('empty_file', 'The file is empty', [{ field: 'file', message: 'must not be empty' }]);
+export const emptyFileError = (field = 'file') => validationError('empty_file', 'The file is empty', [{ field, message: 'must not be empty' }]);

@@ -27,6 +27,10 @@ export interface Database {
   identities: IdentitiesTable;
   oauth_states: OAuthStatesTable;
   oauth_exchange_codes: OAuthExchangeCodesTable;
+  posts: PostsTable;
+  post_images: PostImagesTable;
+  post_likes: PostLikesTable;
+  post_comments: PostCommentsTable;
 }
 
 export interface UsersTable {
@@ -264,4 +268,44 @@ export interface OAuthExchangeCodesTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+export type PostVisibility = 'public' | 'friends';
+
+export interface PostsTable {
+  id: Generated<number>;
+  author_id: number;
+  text: string;
+  visibility: PostVisibility;
+  like_count: Generated<number>;
+  comment_count: Generated<number>;
+  view_count: Generated<number>;
+  rank_at: number;
+  created_at: number;
+  edited_at: number | null;
+}
+
+export interface PostImagesTable {
+  id: Generated<number>;
+  post_id: number;
+  position: number;
+  blob_key: string;
+  width: number;
+  height: number;
+  placeholder: string;
+}
+
+export interface PostLikesTable {
+  post_id: number;
+  user_id: number;
+  created_at: number;
+}
+
+export interface PostCommentsTable {
+  id: Generated<number>;
+  post_id: number;
+  author_id: number;
+  reply_to_id: number | null;
+  text: string;
+  created_at: number;
 }

@@ -99,8 +99,8 @@ describe('authentication declared per scope', () => {
         .filter(([, operation]) => operation.security === undefined)
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
-    // The routes a signed-out client needs (finishing a second factor and OAuth sign-in included), public avatars, operations, and the development outbox (loopback only).
-    for (const route of open) expect(route).toMatch(/ \/api\/v1\/auth\/(register|verify-email|verify-email\/resend|login|login\/2fa|login\/2fa\/send|refresh|password\/(forgot|check-code|reset)|availability|providers|oauth\/(\{provider\}(\/callback)?|exchange))$| \/files\/avatars\/\{\*\}$| \/(health|ready|metrics|dev\/outbox)$/);
+    // The routes a signed-out client needs (finishing a second factor and OAuth sign-in included), public avatars, post images by signed URL, operations, and the development outbox (loopback only).
+    for (const route of open) expect(route).toMatch(/ \/api\/v1\/auth\/(register|verify-email|verify-email\/resend|login|login\/2fa|login\/2fa\/send|refresh|password\/(forgot|check-code|reset)|availability|providers|oauth\/(\{provider\}(\/callback)?|exchange))$| \/files\/(avatars|posts)\/\{\*\}$| \/(health|ready|metrics|dev\/outbox)$/);
     for (const signedIn of ['GET /api/v1/users/me', 'POST /api/v1/chats', 'GET /api/v1/friends', 'DELETE /api/v1/auth/tokens/{id}']) {
       expect(open).not.toContain(signedIn);
     }

@@ -1,15 +1,21 @@
 import type { ChatEvent } from '../../services/chats/ports.js';
 import type { SocialEvent } from '../../services/social/ports.js';
+import type { PostEvent } from '../../services/posts/ports.js';
+import { commentView, postPersonView, postView, type PostImageLinks } from '../../views/posts.js';
 import { isoOrNull } from '../../views/scalars.js';
 import { personView } from '../../views/people.js';
 import { memberJson, messageJson, sharedChatJson, type AttachmentLinks } from '../../views/chats.js';
 import type { PresenceEvent, RealtimeEvent } from '../events.js';
 
 /** The canonical frame of an event on `/api/v1/ws` (documented in docs/REALTIME.md). */
-export function eventFrame(event: RealtimeEvent, links: AttachmentLinks): Record<string, unknown> {
+export function eventFrame(event: RealtimeEvent, links: AttachmentLinks & PostImageLinks): Record<string, unknown> {
   switch (event.type) {
     case 'presence':
       return presenceFrame(event);
+    case 'post.created':
+    case 'post.liked':
+    case 'comment.created':
+      return postEventFrame(event, links);
     case 'friend.request':
     case 'friend.added':
     case 'friend.removed':
@@ -61,6 +67,18 @@ function socialEventFrame(event: SocialEvent): Record<string, unknown> {
       return { type: event.type, user: personView(event.user, event.online) };
     case 'friend.removed':
       return { type: event.type, userId: event.userId };
+  }
+}
+
+/** A post event as its recipients see it (the author's friends, or the post's author). */
+function postEventFrame(event: PostEvent, links: PostImageLinks): Record<string, unknown> {
+  switch (event.type) {
+    case 'post.created':
+      return { type: event.type, post: postView(event.post, links) };
+    case 'post.liked':
+      return { type: event.type, postId: event.postId, user: postPersonView(event.user), likeCount: event.likeCount };
+    case 'comment.created':
+      return { type: event.type, postId: event.postId, comment: commentView(event.comment) };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { HttpServer } from '../../http/server.js';
 import type { MessageService } from '../../services/chats/message-service.js';
+import type { PostImageLinks } from '../../views/posts.js';
 import type { AttachmentLinks } from '../../views/chats.js';
 import type { ConnectionRegistry } from '../connection-registry.js';
 import type { RealtimeEvent } from '../events.js';
@@ -15,7 +16,7 @@ export interface ApiV1Deps {
   handshake: HandshakeCheck;
   messages: MessageService;
   /** Attachments in message frames carry their signed URLs. */
-  links: AttachmentLinks;
+  links: AttachmentLinks & PostImageLinks;
   log: FastifyBaseLogger;
   heartbeatMs: number;
 }

@@ -36,6 +36,8 @@ export interface AccountLeaving {
   /** Uploads not in any message: nobody else can see them, so they go with their owner. */
   removeUnsentUploads(userId: number): Promise<void>;
   leaveChats(userId: number): Promise<void>;
+  /** The image files of the user's posts (the posts' rows go with the account). */
+  removePostImages(userId: number): Promise<void>;
 }
 
 export interface ProfileServiceDeps {
@@ -108,6 +110,7 @@ export class ProfileService {
     await this.deps.leaving.leaveChats(userId);
     await this.deps.leaving.removeAvatar(userId);
     await this.deps.leaving.removeUnsentUploads(userId);
+    await this.deps.leaving.removePostImages(userId);
     await this.deps.ctx.users.delete(userId);
     for (const friendId of friends) await this.deps.events.notify(friendId, { type: 'friend.removed', userId });
   }

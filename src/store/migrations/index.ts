@@ -5,6 +5,7 @@ import * as social from './0003_social.js';
 import * as privacy from './0004_privacy.js';
 import * as twoFactor from './0005_two_factor.js';
 import * as oauth from './0006_oauth.js';
+import * as posts from './0007_posts.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_privacy': privacy,
   '0005_two_factor': twoFactor,
   '0006_oauth': oauth,
+  '0007_posts': posts,
 };

@@ -1,0 +1,317 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ViewCounter } from '../../src/services/posts/view-counter.js';
+import { bearer } from '../helpers/accounts.js';
+import { call, person, type Person } from '../helpers/chats.js';
+import { blackPng } from '../helpers/images.js';
+import { multipart, type Part } from '../helpers/multipart.js';
+import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
+import { TestSocket } from '../helpers/ws.js';
+
+const clock = new TestClock();
+let server: TestServer;
+let views: ViewCounter;
+beforeAll(async () => {
+  server = await startTestServer({
+    clock,
+    extraModules: (built) => {
+      views = built.posts.views;
+      return [];
+    },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+interface ImageJson {
+  url: string;
+  width: number;
+  height: number;
+  thumbnail: { url: string; width: number; height: number };
+  placeholder: string;
+}
+interface PostJson {
+  id: number;
+  author: { id: number; username: string; avatar: { small: string } };
+  text: string;
+  visibility: string;
+  images: ImageJson[];
+  likeCount: number;
+  likedByMe: boolean;
+  commentCount: number;
+  viewCount: number;
+  createdAt: string;
+  editedAt: string | null;
+}
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+async function publish(who: Person, parts: Part[]) {
+  const { body, contentType } = multipart(parts);
+  const res = await server.request('/api/v1/posts', { method: 'POST', body, headers: { ...bearer(who.token), 'content-type': contentType } });
+  return { status: res.status, body: (await res.json()) as PostJson & { code?: string; errors?: Array<{ field: string }> } };
+}
+const textPost = async (who: Person, text: string, visibility = 'public') => {
+  const res = await publish(who, [
+    { name: 'text', data: text },
+    { name: 'visibility', data: visibility },
+  ]);
+  expect(res.status).toBe(201);
+  return res.body;
+};
+const befriend = async (a: Person, b: Person) => {
+  await call(server, a, 'PUT', `/friends/${b.id}`);
+  await call(server, b, 'PUT', `/friends/${a.id}`);
+};
+const feed = async (who: Person, query: string) => (await call<Page<PostJson>>(server, who, 'GET', `/posts?${query}`)).body;
+const jpeg = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
+
+describe('publishing', () => {
+  it('stores text and images: display and thumbnail WebPs, sizes and a placeholder', async () => {
+    const ann = await person(server);
+    const wide = await jpeg(2400, 1200);
+    const res = await publish(ann, [
+      { name: 'text', data: 'Sunset at the pier 🌅' },
+      { name: 'images', filename: 'a.jpg', type: 'image/jpeg', data: wide },
+      { name: 'images', filename: 'b.png', type: 'image/png', data: blackPng(300, 600) },
+    ]);
+    expect(res.status).toBe(201);
+    const post = res.body;
+    expect(post).toMatchObject({ text: 'Sunset at the pier 🌅', visibility: 'public', likeCount: 0, likedByMe: false, commentCount: 0, viewCount: 0, editedAt: null });
+    expect(post.author).toMatchObject({ id: ann.id, username: ann.username });
+    expect(post.images.map((i) => [i.width, i.height, i.thumbnail.width, i.thumbnail.height])).toEqual([
+      [1600, 800, 400, 200],
+      [300, 600, 200, 400],
+    ]);
+    for (const image of post.images) {
+      expect(image.placeholder.length).toBeGreaterThan(10);
+      for (const url of [image.url, image.thumbnail.url]) {
+        const file = await server.request(url);
+        expect(file.status).toBe(200);
+        expect(file.headers.get('content-type')).toBe('image/webp');
+        const meta = await sharp(Buffer.from(await file.arrayBuffer())).metadata();
+        expect(meta.format).toBe('webp');
+      }
+    }
+    const display = await sharp(Buffer.from(await (await server.request(post.images[0]!.url)).arrayBuffer())).metadata();
+    expect([display.width, display.height]).toEqual([1600, 800]);
+    // A URL works only as signed.
+    expect((await server.request(post.images[0]!.url.replace(/sig=[^&]+/, 'sig=forged'))).status).toBe(404);
+    expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body.images).toHaveLength(2);
+  });
+
+  it('refuses bad input with a clear 400, storing nothing', async () => {
+    const ann = await person(server);
+    const expectRefused = async (parts: Part[], code: string, field?: string) => {
+      const res = await publish(ann, parts);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe(code);
+      if (field) expect(res.body.errors?.map((e) => e.field)).toContain(field);
+    };
+    const png = blackPng(10, 10);
+    await expectRefused([], 'post_empty');
+    await expectRefused([{ name: 'text', data: '   ' }], 'post_empty');
+    await expectRefused([{ name: 'text', data: 'x'.repeat(5001) }], 'validation_failed', 'text');
+    await expectRefused([{ name: 'text', data: 'hi' }, { name: 'visibility', data: 'secret' }], 'validation_failed', 'visibility');
+    await expectRefused([{ name: 'text', data: 'hi' }, { name: '__proto__', data: 'x' }], 'malformed_multipart');
+    await expectRefused([{ name: 'text', data: 'hi' }, { name: 'mood', data: 'x' }], 'validation_failed', 'mood');
+    await expectRefused([{ name: 'text', data: 'a\u0000b' }], 'validation_failed', 'text');
+    await expectRefused(Array.from({ length: 11 }, () => ({ name: 'images', filename: 'a.png', data: png })), 'too_many_images', 'images');
+    await expectRefused(Array.from({ length: 12 }, () => ({ name: 'images', filename: 'a.png', data: png })), 'too_many_images', 'images');
+    await expectRefused([{ name: 'images', filename: 'a.png', data: png }, { name: 'images', filename: 'notes.txt', data: 'hello there' }], 'unsupported_image', 'images[1]');
+    await expectRefused([{ name: 'images', filename: 'a.jpg', data: (await jpeg(100, 100)).subarray(0, 300) }], 'invalid_image', 'images[0]');
+    await expectRefused([{ name: 'images', filename: 'big.png', data: blackPng(10_000, 10_000) }], 'image_too_large', 'images[0]');
+    await expectRefused([{ name: 'images', filename: 'empty.png', data: Buffer.alloc(0) }], 'empty_file', 'images[0]');
+    expect((await call<Page<PostJson>>(server, ann, 'GET', `/users/${ann.id}/posts`)).body.items).toEqual([]);
+
+    const json = await server.request('/api/v1/posts', { method: 'POST', json: { text: 'hi' }, headers: bearer(ann.token) });
+    expect(json.status).toBe(415);
+  });
+
+  it('at most 5,000 characters, counted as people see them', async () => {
+    const ann = await person(server);
+    expect((await publish(ann, [{ name: 'text', data: '😀'.repeat(5000) }])).status).toBe(201);
+  });
+});
+
+describe('who sees what', () => {
+  it('friends-only posts reach friends and the author; blocks hide posts both ways', async () => {
+    const [ann, bob, eve, mal] = await Promise.all([person(server), person(server), person(server), person(server)]);
+    await befriend(ann, bob);
+    const open = await textPost(ann, 'for everyone');
+    const close = await textPost(ann, 'for friends', 'friends');
+    const ids = (page: Page<PostJson>) => page.items.map((p) => p.id);
+
+    expect((await call(server, bob, 'GET', `/posts/${close.id}`)).status).toBe(200);
+    expect((await call(server, eve, 'GET', `/posts/${close.id}`)).status).toBe(404);
+    expect((await call(server, eve, 'GET', `/posts/${open.id}`)).status).toBe(200);
+    expect(ids(await feed(bob, 'feed=latest&limit=100'))).toEqual(expect.arrayContaining([open.id, close.id]));
+    expect(ids(await feed(eve, 'feed=latest&limit=100'))).toContain(open.id);
+    expect(ids(await feed(eve, 'feed=latest&limit=100'))).not.toContain(close.id);
+    expect(ids(await feed(bob, 'feed=friends&limit=100'))).toEqual([close.id, open.id]);
+    expect(ids(await feed(eve, 'feed=friends&limit=100'))).toEqual([]);
+    expect(ids((await call<Page<PostJson>>(server, eve, 'GET', `/users/${ann.id}/posts`)).body)).toEqual([open.id]);
+
+    // Mal blocks Ann: neither sees the other's posts, by id, in feeds or on the profile.
+    await call(server, mal, 'PUT', `/blocks/${ann.id}`);
+    const mine = await textPost(mal, 'mal was here');
+    expect((await call(server, mal, 'GET', `/posts/${open.id}`)).status).toBe(404);
+    expect((await call(server, ann, 'GET', `/posts/${mine.id}`)).status).toBe(404);
+    expect(ids(await feed(mal, 'feed=latest&limit=100'))).not.toContain(open.id);
+    expect(ids(await feed(ann, 'feed=latest&limit=100'))).not.toContain(mine.id);
+    expect((await call(server, ann, 'GET', `/users/${mal.id}/posts`)).status).toBe(404);
+    expect((await call(server, mal, 'PUT', `/posts/${open.id}/like`)).status).toBe(404);
+    expect((await call(server, mal, 'POST', `/posts/${open.id}/comments`, { text: 'hi' })).status).toBe(404);
+    expect((await call(server, eve, 'GET', '/posts/999999999')).status).toBe(404);
+    expect((await call(server, eve, 'GET', '/users/999999999/posts')).status).toBe(404);
+  });
+});
+
+describe('changing and deleting', () => {
+  it('only the author edits or deletes; deleting removes the image files', async () => {
+    const [ann, bob] = await Promise.all([person(server), person(server)]);
+    const post = (await publish(ann, [{ name: 'text', data: 'first draft' }, { name: 'images', filename: 'a.png', data: blackPng(40, 40) }])).body;
+    expect((await call(server, bob, 'PATCH', `/posts/${post.id}`, { text: 'mine now' })).status).toBe(403);
+    expect((await call(server, ann, 'PATCH', `/posts/${post.id}`, {})).status).toBe(400);
+    expect((await call(server, ann, 'PATCH', `/posts/${post.id}`, { visibility: 'everyone' })).status).toBe(400);
+    clock.advance(1000);
+    const edited = await call<PostJson>(server, ann, 'PATCH', `/posts/${post.id}`, { text: 'final', visibility: 'friends' });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ text: 'final', visibility: 'friends' });
+    expect(Date.parse(edited.body.editedAt!)).toBe(clock.now());
+    // Now friends-only, and Bob is not a friend: it is gone for him.
+    expect((await call(server, bob, 'DELETE', `/posts/${post.id}`)).status).toBe(404);
+
+    const file = post.images[0]!.url;
+    expect((await server.request(file)).status).toBe(200);
+    expect((await call(server, ann, 'DELETE', `/posts/${post.id}`)).status).toBe(204);
+    expect((await call(server, ann, 'GET', `/posts/${post.id}`)).status).toBe(404);
+    expect((await server.request(file)).status).toBe(404);
+    expect((await call(server, ann, 'DELETE', `/posts/${post.id}`)).status).toBe(404);
+  });
+
+  it('a deleted account takes its posts and their files with it', async () => {
+    const [ann, bob] = await Promise.all([person(server), person(server)]);
+    const post = (await publish(ann, [{ name: 'images', filename: 'a.png', data: blackPng(40, 40) }])).body;
+    const res = await server.request('/api/v1/users/me', { method: 'DELETE', json: { password: ann.password }, headers: bearer(ann.token) });
+    expect(res.status).toBe(204);
+    expect((await call(server, bob, 'GET', `/posts/${post.id}`)).status).toBe(404);
+    expect((await server.request(post.images[0]!.url)).status).toBe(404);
+  });
+});
+
+describe('likes and comments', () => {
+  it('likes are idempotent, listed, and told to the author live', async () => {
+    const [ann, bob, cat] = await Promise.all([person(server), person(server), person(server)]);
+    const post = await textPost(ann, 'like me');
+    const socket = await TestSocket.open(server, { token: ann.token });
+    try {
+      const liked = await call<PostJson>(server, bob, 'PUT', `/posts/${post.id}/like`);
+      expect(liked.body).toMatchObject({ likeCount: 1, likedByMe: true });
+      const frame = await socket.next((f) => f.type === 'post.liked');
+      expect(frame).toMatchObject({ type: 'post.liked', postId: post.id, user: { id: bob.id, username: bob.username }, likeCount: 1 });
+      expect((await call<PostJson>(server, bob, 'PUT', `/posts/${post.id}/like`)).body.likeCount).toBe(1);
+      clock.advance(1000);
+      await call(server, cat, 'PUT', `/posts/${post.id}/like`);
+      expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body).toMatchObject({ likeCount: 2, likedByMe: false });
+
+      const first = await call<Page<{ user: { id: number } }>>(server, ann, 'GET', `/posts/${post.id}/likes?limit=1`);
+      expect(first.body.items.map((l) => l.user.id)).toEqual([cat.id]);
+      const second = await call<Page<{ user: { id: number } }>>(server, ann, 'GET', `/posts/${post.id}/likes?limit=1&cursor=${first.body.nextCursor}`);
+      expect(second.body.items.map((l) => l.user.id)).toEqual([bob.id]);
+
+      expect((await call<PostJson>(server, bob, 'DELETE', `/posts/${post.id}/like`)).body).toMatchObject({ likeCount: 1, likedByMe: false });
+      expect((await call<PostJson>(server, bob, 'DELETE', `/posts/${post.id}/like`)).body.likeCount).toBe(1);
+      expect((await call(server, bob, 'GET', `/posts/${post.id}/likes?cursor=garbage`)).status).toBe(400);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it('comments, replies, and who may delete them', async () => {
+    const [ann, bob, cat] = await Promise.all([person(server), person(server), person(server)]);
+    const post = await textPost(ann, 'discuss');
+    const socket = await TestSocket.open(server, { token: ann.token });
+    try {
+      const comment = await call<{ id: number; replyToId: number | null }>(server, bob, 'POST', `/posts/${post.id}/comments`, { text: 'nice' });
+      expect(comment.status).toBe(201);
+      expect(await socket.next((f) => f.type === 'comment.created')).toMatchObject({ postId: post.id, comment: { id: comment.body.id, text: 'nice', author: { id: bob.id } } });
+      const reply = await call<{ replyToId: number }>(server, cat, 'POST', `/posts/${post.id}/comments`, { text: 'agreed', replyToId: comment.body.id });
+      expect(reply.body.replyToId).toBe(comment.body.id);
+      const other = await textPost(cat, 'elsewhere');
+      expect((await call<{ code: string }>(server, cat, 'POST', `/posts/${other.id}/comments`, { text: 'x', replyToId: comment.body.id })).body.code).toBe('reply_not_found');
+      for (const bad of [{}, { text: '' }, { text: 'x'.repeat(2001) }, { text: 'ok', replyToId: 'one' }, { text: 'ok', extra: 1 }]) {
+        expect((await call(server, bob, 'POST', `/posts/${post.id}/comments`, bad)).status).toBe(400);
+      }
+      expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body.commentCount).toBe(2);
+      const list = await call<Page<{ text: string }>>(server, ann, 'GET', `/posts/${post.id}/comments`);
+      expect(list.body.items.map((c) => c.text)).toEqual(['nice', 'agreed']);
+
+      expect((await call(server, cat, 'DELETE', `/posts/${post.id}/comments/${comment.body.id}`)).status).toBe(403);
+      expect((await call(server, ann, 'DELETE', `/posts/${post.id}/comments/${comment.body.id}`)).status).toBe(204);
+      expect((await call(server, ann, 'DELETE', `/posts/${post.id}/comments/${comment.body.id}`)).status).toBe(404);
+      expect((await call(server, cat, 'DELETE', `/posts/${other.id}/comments/${reply.body.replyToId}`)).status).toBe(404);
+      expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body.commentCount).toBe(1);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it('a new post reaches the author’s friends live', async () => {
+    const [ann, bob] = await Promise.all([person(server), person(server)]);
+    await befriend(ann, bob);
+    const socket = await TestSocket.open(server, { token: bob.token });
+    try {
+      const post = (await publish(ann, [{ name: 'text', data: 'hello friends' }, { name: 'images', filename: 'a.png', data: blackPng(20, 10) }])).body;
+      const frame = await socket.next((f) => f.type === 'post.created');
+      expect(frame).toMatchObject({ post: { id: post.id, text: 'hello friends', author: { id: ann.id }, images: [{ width: 20, height: 10 }] } });
+    } finally {
+      await socket.close();
+    }
+  });
+});
+
+describe('views and the popular feed', () => {
+  it('count once per viewer per post an hour, never the author’s own', async () => {
+    const [ann, bob, cat] = await Promise.all([person(server), person(server), person(server)]);
+    const post = await textPost(ann, 'count me');
+    await call(server, bob, 'GET', `/posts/${post.id}`);
+    await call(server, bob, 'GET', `/posts/${post.id}`);
+    await feed(bob, 'feed=latest&limit=100');
+    await call(server, cat, 'GET', `/posts/${post.id}`);
+    await call(server, ann, 'GET', `/posts/${post.id}`);
+    await views.flush();
+    expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body.viewCount).toBe(2);
+    clock.advance(3_600_000);
+    await call(server, bob, 'GET', `/posts/${post.id}`);
+    await views.flush();
+    expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body.viewCount).toBe(3);
+  });
+
+  it('ranks a liked post from yesterday above a silent one from a minute ago, and pages without repeats', async () => {
+    const author = await person(server);
+    const fans = await Promise.all(Array.from({ length: 12 }, () => person(server)));
+    const yesterday = await textPost(author, 'good one');
+    for (const fan of fans) await call(server, fan, 'PUT', `/posts/${yesterday.id}/like`);
+    clock.advance(24 * 3_600_000);
+    const fresh = await textPost(author, 'silent one');
+    const order = (await feed(author, 'feed=popular&limit=100')).items.map((p) => p.id);
+    expect(order.indexOf(yesterday.id)).toBeLessThan(order.indexOf(fresh.id));
+    expect(order.indexOf(yesterday.id)).toBeGreaterThanOrEqual(0);
+
+    const seen: number[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: Page<PostJson> = await feed(author, `feed=popular&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(order);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect((await call(server, author, 'GET', '/posts?feed=hot')).status).toBe(400);
+    expect((await call(server, author, 'GET', '/posts?limit=101')).status).toBe(400);
+  });
+});
