@@ -64,7 +64,7 @@ async function routesOf(target: TestServer): Promise<Route[]> {
         pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
         queryParams: (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
         bodyFields: Object.keys(operation.requestBody?.content?.['application/json']?.schema?.properties ?? {}),
-        multipart: operation.requestBody?.content?.['multipart/form-data'] !== undefined || path.endsWith('/uploads') || path.endsWith('/avatar'),
+        multipart: operation.requestBody?.content?.['multipart/form-data'] !== undefined || path.endsWith('/uploads') || path.endsWith('/avatar') || (path === '/api/v1/posts' && method === 'post'),
       };
       if (!sessionEnding.has(`${route.method} ${route.path}`)) found.push(route);
     }

@@ -170,6 +170,26 @@ describe('who sees what', () => {
   });
 });
 
+describe('blocks and the people on a post', () => {
+  it('hide each side’s likes and comments from the other on a third person’s post', async () => {
+    const [ann, mal, cat] = await Promise.all([person(server), person(server), person(server)]);
+    const post = await textPost(cat, 'a public post');
+    await call(server, ann, 'PUT', `/posts/${post.id}/like`);
+    await call(server, mal, 'PUT', `/posts/${post.id}/like`);
+    await call(server, ann, 'POST', `/posts/${post.id}/comments`, { text: 'from ann' });
+    await call(server, mal, 'POST', `/posts/${post.id}/comments`, { text: 'from mal' });
+    await call(server, ann, 'PUT', `/blocks/${mal.id}`);
+    const likers = async (who: Person) => (await call<Page<{ user: { id: number } }>>(server, who, 'GET', `/posts/${post.id}/likes`)).body.items.map((l) => l.user.id);
+    const comments = async (who: Person) => (await call<Page<{ text: string }>>(server, who, 'GET', `/posts/${post.id}/comments`)).body.items.map((c) => c.text);
+    expect(await likers(ann)).toEqual([ann.id]);
+    expect(await likers(mal)).toEqual([mal.id]);
+    expect((await likers(cat)).sort()).toEqual([ann.id, mal.id].sort());
+    expect(await comments(ann)).toEqual(['from ann']);
+    expect(await comments(mal)).toEqual(['from mal']);
+    expect(await comments(cat)).toEqual(['from ann', 'from mal']);
+  });
+});
+
 describe('changing and deleting', () => {
   it('only the author edits or deletes; deleting removes the image files', async () => {
     const [ann, bob] = await Promise.all([person(server), person(server)]);
