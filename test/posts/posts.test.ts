@@ -131,6 +131,24 @@ describe('publishing', () => {
     expect(json.status).toBe(415);
   });
 
+  it('refuses a photo over MAX_UPLOAD_BYTES with 413, storing nothing', async () => {
+    const small = await startTestServer({ env: { MAX_UPLOAD_BYTES: '50000' } });
+    try {
+      const ann = await person(small);
+      const { body, contentType } = multipart([
+        { name: 'text', data: 'too big' },
+        { name: 'images', filename: 'big.jpg', data: Buffer.concat([await jpeg(50, 50), Buffer.alloc(60_000)]) },
+      ]);
+      const res = await small.request('/api/v1/posts', { method: 'POST', body, headers: { ...bearer(ann.token), 'content-type': contentType } });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { code: string }).code).toBe('payload_too_large');
+      const mine = await small.request(`/api/v1/users/${ann.id}/posts`, { headers: bearer(ann.token) });
+      expect(((await mine.json()) as Page<PostJson>).items).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('at most 5,000 characters, counted as people see them', async () => {
     const ann = await person(server);
     expect((await publish(ann, [{ name: 'text', data: '😀'.repeat(5000) }])).status).toBe(201);
