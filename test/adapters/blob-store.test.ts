@@ -104,14 +104,7 @@ describe('S3BlobStore against a local S3 server', () => {
   let store: S3BlobStore;
   beforeAll(async () => {
     s3 = await startLocalS3();
-    store = new S3BlobStore({
-      bucket: s3.bucket,
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      accessKeyId: s3.env.S3_ACCESS_KEY_ID,
-      secretAccessKey: s3.env.S3_SECRET_ACCESS_KEY,
-    });
+    store = s3.blobStore();
   });
   afterAll(async () => {
     store?.close();

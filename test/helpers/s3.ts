@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
+import { S3BlobStore } from '../../src/adapters/blobs/s3-blob-store.js';
 
 /** A local S3-compatible server with one empty bucket, on an ephemeral loopback port. */
 export interface LocalS3 {
@@ -11,6 +12,8 @@ export interface LocalS3 {
   env: Record<string, string>;
   /** Keys of every object in the bucket, sorted. */
   keys(): Promise<string[]>;
+  /** Our blob store on this bucket (close it when done). */
+  blobStore(): S3BlobStore;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ export async function startLocalS3(bucket = 'messenger-test'): Promise<LocalS3> 
       S3_ACCESS_KEY_ID: ACCESS_KEY,
       S3_SECRET_ACCESS_KEY: ACCESS_KEY,
     },
+    blobStore: () =>
+      new S3BlobStore({ bucket, region: 'us-east-1', endpoint, forcePathStyle: true, accessKeyId: ACCESS_KEY, secretAccessKey: ACCESS_KEY }),
     keys: async () => {
       const res = await fetch(`${endpoint}/${bucket}?list-type=2`);
       const xml = await res.text();

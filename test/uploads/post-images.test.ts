@@ -7,7 +7,7 @@ import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA, thumbHashToR
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/adapters/blobs/blob-store.js';
 import { FsBlobStore } from '../../src/adapters/blobs/fs-blob-store.js';
-import { S3BlobStore } from '../../src/adapters/blobs/s3-blob-store.js';
+import { type S3BlobStore } from '../../src/adapters/blobs/s3-blob-store.js';
 import { SharpImageProcessor, type EncodedPostImage, type ImageProcessor } from '../../src/adapters/images.js';
 import { displayKey, PostImages, thumbnailKey, type StoredPostImage } from '../../src/services/posts/post-images.js';
 import { blackPng } from '../helpers/images.js';
@@ -291,14 +291,7 @@ describe('in S3', () => {
   let blobs: S3BlobStore;
   beforeAll(async () => {
     s3 = await startLocalS3();
-    blobs = new S3BlobStore({
-      bucket: s3.bucket,
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      accessKeyId: s3.env.S3_ACCESS_KEY_ID,
-      secretAccessKey: s3.env.S3_SECRET_ACCESS_KEY,
-    });
+    blobs = s3.blobStore();
   });
   afterAll(async () => {
     blobs?.close();
