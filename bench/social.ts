@@ -7,7 +7,6 @@
  * directory is written straight into the database, after the server's own migrations, before the
  * server starts. The people are generated from a fixed seed: every run searches the same directory.
  */
-import { randomBytes } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import sharp from 'sharp';
 import { Argon2PasswordHasher } from '../src/adapters/password-hasher.js';
@@ -22,8 +21,10 @@ import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib
 import { requestJson } from './lib/http.js';
 import { measureLoad, type LoadResult } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
+import { multipartBody } from './lib/multipart.js';
 import { cleanupOnExit, freePort, runNpmScript, startBuiltServer, stopServer, type ServerProcess } from './lib/process.js';
 import { markdownTable, writeSection } from './lib/report.js';
+import { seededRandom } from './lib/seeded-random.js';
 import { formatCount, formatMs, median } from './lib/stats.js';
 
 const userCount = integerOption('users', 100_000);
@@ -62,18 +63,6 @@ const REQUEST_SHARE = 0.0005;
 const USER_ROWS_PER_STATEMENT = 500;
 const PAIR_ROWS_PER_STATEMENT = 2000;
 const STATEMENTS_PER_TRANSACTION = 20;
-
-/** mulberry32: a small seeded generator, so the same directory is generated on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Weighted = ReadonlyArray<readonly [string, number]>;
 
@@ -382,16 +371,6 @@ async function makePhoto(): Promise<Buffer> {
     .toBuffer();
 }
 
-/** A multipart/form-data body with one file part, built once and sent as is by every request. */
-function multipartBody(field: string, filename: string, contentType: string, data: Buffer): { body: Buffer; contentType: string } {
-  const boundary = `----bench-${randomBytes(12).toString('hex')}`;
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`;
-  return {
-    body: Buffer.concat([Buffer.from(head), data, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
-
 // --- measuring ------------------------------------------------------------------------------------
 
 type QueryKey = 'letter' | 'prefix' | 'exact' | 'names' | 'none' | 'page2';
@@ -657,7 +636,7 @@ async function main(): Promise<void> {
     const password = randomText(24);
     const passwordHash = await new Argon2PasswordHasher(cost).hash(password);
     const photo = await makePhoto();
-    const upload = multipartBody('file', 'photo.jpg', 'image/jpeg', photo);
+    const upload = multipartBody([{ name: 'file', filename: 'photo.jpg', contentType: 'image/jpeg', data: photo }]);
     console.log(`photo: ${PHOTO.width}×${PHOTO.height} JPEG, ${formatCount(photo.length / 1024)} KiB`);
 
     console.log('seeding the directory…');

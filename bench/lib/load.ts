@@ -16,6 +16,10 @@ export interface LoadOptions {
   /** Replace `[<id>]` in bodies with a fresh id per request (e.g. a unique clientId). */
   idReplacement?: boolean;
   connections: number;
+  /** Requests per second across all connections; as fast as answers come when absent. */
+  overallRate?: number;
+  /** Run the load in this many worker threads, so it does not share an event loop with another load (requests must then be plain data). */
+  workers?: number;
   pipelining?: number;
   durationSeconds: number;
   /** Load applied first and thrown away, so JIT, caches and connection set-up are not measured. */
@@ -46,6 +50,8 @@ function fire(options: LoadOptions, durationSeconds: number): Promise<autocannon
     // Only when given: autocannon spreads its defaults under these options, so an undefined would win.
     ...(options.requests ? { requests: options.requests } : {}),
     ...(options.idReplacement ? { idReplacement: true } : {}),
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
     ...(options.connectionHeaders ? { setupClient: perConnection(options.headers ?? {}, options.connectionHeaders) } : {}),
     connections: options.connections,
     pipelining: options.pipelining ?? 1,

@@ -50,7 +50,7 @@ export interface LikerRecord {
 
 export type Feed =
   | { kind: 'latest'; after?: { id: number } }
-  | { kind: 'friends'; after?: { id: number } }
+  | { kind: 'friends'; friendIds: readonly number[]; after?: { id: number } }
   | { kind: 'popular'; after?: { rankAt: number; id: number } }
   | { kind: 'author'; authorId: number; after?: { id: number } };
 
@@ -62,6 +62,9 @@ export type Feed =
 const rankAt = sql<number>`created_at + cast(log10(1 + like_count + 2 * comment_count + view_count / 10.0) * 86400000 as bigint)`;
 
 type Posts = ExpressionBuilder<Database, 'posts'>;
+
+/** Posts whose views one statement adds (well under either engine's limit of bound values). */
+const VIEW_CHUNK = 500;
 
 /** Whether `viewerId` may see the post: theirs, or not blocked either way and public or a friend's. */
 function visibleTo(eb: Posts, viewerId: number): Expression<SqlBool> {
@@ -150,19 +153,14 @@ export class PostsRepository {
 
   /** A page of a feed, as `viewerId` may see it, in the feed's order. */
   async feed(feed: Feed, viewerId: number, limit: number): Promise<PostRecord[]> {
-    let query = this.db
-      .selectFrom('posts')
-      .innerJoin('users', 'users.id', 'posts.author_id')
-      .select(postColumns)
-      .where((eb) => visibleTo(eb, viewerId));
+    let query = this.db.selectFrom('posts').innerJoin('users', 'users.id', 'posts.author_id').select(postColumns);
+    // My friends and I see each other's posts, whatever their visibility (a block ends a friendship).
+    if (feed.kind !== 'friends') query = query.where((eb) => visibleTo(eb, viewerId));
     switch (feed.kind) {
       case 'friends':
-        query = query.where((eb) =>
-          eb.or([
-            eb('posts.author_id', '=', viewerId),
-            eb('posts.author_id', 'in', eb.selectFrom('friendships').select('friendships.friend_id').where('friendships.user_id', '=', viewerId)),
-          ]),
-        );
+        // The authors are named, so each is a short walk of posts_author_id (however rarely they post),
+        // not a walk of every post looking for theirs.
+        query = query.where('posts.author_id', 'in', [viewerId, ...feed.friendIds]);
         break;
       case 'author':
         query = query.where('posts.author_id', '=', feed.authorId);
@@ -172,7 +170,8 @@ export class PostsRepository {
     }
     if (feed.kind === 'popular') {
       const after = feed.after;
-      if (after) query = query.where((eb) => eb.or([eb('posts.rank_at', '<', after.rankAt), eb.and([eb('posts.rank_at', '=', after.rankAt), eb('posts.id', '<', after.id)])]));
+      // A row-value comparison, so both engines seek posts_rank_at to the cursor instead of filtering from the top.
+      if (after) query = query.where((eb) => eb(eb.refTuple('posts.rank_at', 'posts.id'), '<', eb.tuple(after.rankAt, after.id)));
       query = query.orderBy('posts.rank_at', 'desc').orderBy('posts.id', 'desc');
     } else {
       if (feed.after) query = query.where('posts.id', '<', feed.after.id);
@@ -309,15 +308,20 @@ export class PostsRepository {
     });
   }
 
-  /** Adds counted views, a batch at a time (the view counter flushes here). */
+  /**
+   * Adds counted views, a few hundred posts to a statement (`UPDATE … FROM (VALUES …)`), yielding
+   * between statements so that a large batch does not hold the server (SQLite runs on its thread).
+   */
   async addViews(views: ReadonlyMap<number, number>): Promise<void> {
-    if (views.size === 0) return;
-    await this.db.transaction().execute(async (tx) => {
-      for (const [postId, count] of views) {
-        await tx.updateTable('posts').set((eb) => ({ view_count: eb('view_count', '+', count) })).where('id', '=', postId).execute();
-      }
-      await tx.updateTable('posts').set({ rank_at: rankAt }).where('id', 'in', [...views.keys()]).execute();
-    });
+    const entries = [...views];
+    for (let start = 0; start < entries.length; start += VIEW_CHUNK) {
+      const rows = entries.slice(start, start + VIEW_CHUNK).map(([postId, count]) => sql`(cast(${postId} as bigint), cast(${count} as integer))`);
+      // SET reads the old row, so the rank is computed from the new count.
+      await sql`update posts set view_count = view_count + v.column2,
+          rank_at = created_at + cast(log10(1 + like_count + 2 * comment_count + (view_count + v.column2) / 10.0) * 86400000 as bigint)
+        from (values ${sql.join(rows)}) as v where posts.id = v.column1`.execute(this.db);
+      if (start + VIEW_CHUNK < entries.length) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private commentQuery() {

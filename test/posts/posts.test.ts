@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewCounter } from '../../src/services/posts/view-counter.js';
+import { PostsRepository } from '../../src/store/posts-repository.js';
 import { bearer } from '../helpers/accounts.js';
 import { call, person, type Person } from '../helpers/chats.js';
 import { blackPng } from '../helpers/images.js';
@@ -327,6 +328,20 @@ describe('views and the popular feed', () => {
     await call(server, bob, 'GET', `/posts/${post.id}`);
     await views.flush();
     expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body.viewCount).toBe(3);
+  });
+
+  it('adds a large batch of views in several statements, and moves the rank with them', async () => {
+    const ann = await person(server);
+    const more = await textPost(ann, 'seen a lot');
+    const less = await textPost(ann, 'seen less');
+    const batch = new Map<number, number>(Array.from({ length: 1200 }, (_, i) => [900_000_000 + i, 1]));
+    batch.set(more.id, 30);
+    batch.set(less.id, 1);
+    await new PostsRepository(server.app.database.db).addViews(batch);
+    expect((await call<PostJson>(server, ann, 'GET', `/posts/${more.id}`)).body.viewCount).toBe(30);
+    expect((await call<PostJson>(server, ann, 'GET', `/posts/${less.id}`)).body.viewCount).toBe(1);
+    const order = (await feed(ann, 'feed=popular&limit=100')).items.map((p) => p.id);
+    expect(order.indexOf(more.id)).toBeLessThan(order.indexOf(less.id));
   });
 
   it('ranks a liked post from yesterday above a silent one from a minute ago, and pages without repeats', async () => {

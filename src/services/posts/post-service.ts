@@ -76,7 +76,9 @@ export class PostService<Prepared> {
     const feed: Feed =
       kind === 'popular'
         ? { kind, after: after && after.rankAt !== undefined ? { rankAt: after.rankAt, id: after.id } : undefined }
-        : { kind, after: after && { id: after.id } };
+        : kind === 'friends'
+          ? { kind, friendIds: await this.deps.social.friendIds(viewerId), after: after && { id: after.id } }
+          : { kind, after: after && { id: after.id } };
     const items = await this.deps.posts.feed(feed, viewerId, limit);
     this.deps.views.saw(viewerId, items);
     return items;
