@@ -1,4 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { engineOf } from './database.js';
 import type { Database, PostVisibility } from './schema.js';
 
 export type { PostVisibility };
@@ -141,19 +142,16 @@ export class PostsRepository {
 
   /** The post if `viewerId` may see it. */
   async find(postId: number, viewerId: number): Promise<PostRecord | undefined> {
-    const row = await this.db
-      .selectFrom('posts')
-      .innerJoin('users', 'users.id', 'posts.author_id')
-      .select(postColumns)
+    const row = await this.posts(viewerId)
       .where('posts.id', '=', postId)
       .where((eb) => visibleTo(eb, viewerId))
       .executeTakeFirst();
-    return row && (await this.complete([row], viewerId))[0];
+    return row && toPost(row);
   }
 
   /** A page of a feed, as `viewerId` may see it, in the feed's order. */
   async feed(feed: Feed, viewerId: number, limit: number): Promise<PostRecord[]> {
-    let query = this.db.selectFrom('posts').innerJoin('users', 'users.id', 'posts.author_id').select(postColumns);
+    let query = this.posts(viewerId);
     // My friends and I see each other's posts, whatever their visibility (a block ends a friendship).
     if (feed.kind !== 'friends') query = query.where((eb) => visibleTo(eb, viewerId));
     switch (feed.kind) {
@@ -177,7 +175,7 @@ export class PostsRepository {
       if (feed.after) query = query.where('posts.id', '<', feed.after.id);
       query = query.orderBy('posts.id', 'desc');
     }
-    return this.complete(await query.limit(limit).execute(), viewerId);
+    return (await query.limit(limit).execute()).map(toPost);
   }
 
   /** Changes the author's own post; false when it is not theirs or does not exist. */
@@ -339,38 +337,44 @@ export class PostsRepository {
       ]);
   }
 
-  /** Adds the images and the viewer's likes to a page of posts: two queries for the page, whatever its size. */
-  private async complete(rows: ReadonlyArray<PostRow>, viewerId: number): Promise<PostRecord[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((row) => row.id);
-    const [images, likes] = await Promise.all([
-      this.db
-        .selectFrom('post_images')
-        .select(['post_id as postId', 'blob_key as key', 'width', 'height', 'placeholder'])
-        .where('post_id', 'in', ids)
-        .orderBy('post_id')
-        .orderBy('position')
-        .execute(),
-      this.db.selectFrom('post_likes').select('post_id as postId').where('user_id', '=', viewerId).where('post_id', 'in', ids).execute(),
-    ]);
-    const imagesOf = new Map<number, PostImageRecord[]>();
-    for (const { postId, ...image } of images) {
-      const list = imagesOf.get(Number(postId)) ?? [];
-      list.push(image);
-      imagesOf.set(Number(postId), list);
-    }
-    const liked = new Set(likes.map((like) => Number(like.postId)));
-    return rows.map(({ authorId, authorUsername, authorFirstName, authorLastName, authorAvatarKey, ...post }) => ({
-      ...post,
-      id: Number(post.id),
-      author: authorOf({ authorId, authorUsername, authorFirstName, authorLastName, authorAvatarKey }),
-      images: imagesOf.get(Number(post.id)) ?? [],
-      likedByMe: liked.has(Number(post.id)),
-    }));
+  /**
+   * Posts with their author, whether `viewerId` likes each, and their images: one query, whatever
+   * the page size (a post read by id is the hottest read there is).
+   */
+  private posts(viewerId: number) {
+    const images =
+      engineOf(this.db) === 'postgres'
+        ? sql<string | null>`(select json_agg(json_build_array(position, blob_key, width, height, placeholder)) from post_images where post_id = posts.id)`
+        : sql<string | null>`(select json_group_array(json_array(position, blob_key, width, height, placeholder)) from post_images where post_id = posts.id)`;
+    return this.db
+      .selectFrom('posts')
+      .innerJoin('users', 'users.id', 'posts.author_id')
+      .select(postColumns)
+      .select((eb) => [
+        eb
+          .exists(eb.selectFrom('post_likes').select(sql`1`.as('one')).whereRef('post_likes.post_id', '=', 'posts.id').where('post_likes.user_id', '=', viewerId))
+          .as('likedByMe'),
+        images.as('images'),
+      ]);
   }
 }
 
-type PostRow = AuthorRow & Omit<PostRecord, 'author' | 'images' | 'likedByMe'>;
+type PostRow = AuthorRow & Omit<PostRecord, 'author' | 'images' | 'likedByMe'> & { likedByMe: unknown; images: unknown };
+
+/** An image as the query packs it: [position, key, width, height, placeholder]. */
+type PackedImage = [number, string, number, number, string];
+
+function toPost({ authorId, authorUsername, authorFirstName, authorLastName, authorAvatarKey, likedByMe, images, ...post }: PostRow): PostRecord {
+  // SQLite answers JSON as text, PostgreSQL's driver parses it; no images is [] on one and null on the other.
+  const packed = (typeof images === 'string' ? JSON.parse(images) : (images ?? [])) as PackedImage[];
+  return {
+    ...post,
+    id: Number(post.id),
+    author: authorOf({ authorId, authorUsername, authorFirstName, authorLastName, authorAvatarKey }),
+    images: packed.sort((a, b) => a[0] - b[0]).map(([, key, width, height, placeholder]) => ({ key, width, height, placeholder })),
+    likedByMe: likedByMe === true || likedByMe === 1,
+  };
+}
 
 const toComment = ({ authorId, authorUsername, authorFirstName, authorLastName, authorAvatarKey, ...comment }: AuthorRow & Omit<CommentRecord, 'author'>): CommentRecord => ({
   ...comment,
