@@ -155,11 +155,23 @@ export class PostsRepository {
     // My friends and I see each other's posts, whatever their visibility (a block ends a friendship).
     if (feed.kind !== 'friends') query = query.where((eb) => visibleTo(eb, viewerId));
     switch (feed.kind) {
-      case 'friends':
+      case 'friends': {
         // The authors are named, so each is a short walk of posts_author_id (however rarely they post),
-        // not a walk of every post looking for theirs.
-        query = query.where('posts.author_id', 'in', [viewerId, ...feed.friendIds]);
+        // not a walk of every post looking for theirs. SQLite plans the IN list that way; PostgreSQL
+        // is told to, with the newest `limit` posts of each author (a LATERAL top-N) as candidates.
+        const authors = [viewerId, ...feed.friendIds];
+        const before = feed.after?.id ?? Number.MAX_SAFE_INTEGER;
+        query =
+          engineOf(this.db) === 'postgres'
+            ? query.where(
+                'posts.id',
+                'in',
+                sql<number>`(select p.id from unnest(cast(${authors} as bigint[])) as a(author_id)
+                  cross join lateral (select id from posts where posts.author_id = a.author_id and posts.id < ${before} order by id desc limit ${limit}) p)`,
+              )
+            : query.where('posts.author_id', 'in', authors);
         break;
+      }
       case 'author':
         query = query.where('posts.author_id', '=', feed.authorId);
         break;

@@ -189,6 +189,27 @@ describe('who sees what', () => {
   });
 });
 
+describe('the friends feed', () => {
+  it('pages through my friends’ posts and mine, newest first, and no one else’s', async () => {
+    const [ann, bob, cat, eve] = await Promise.all([person(server), person(server), person(server), person(server)]);
+    await befriend(ann, bob);
+    await befriend(ann, cat);
+    const made: number[] = [];
+    for (const [who, text] of [[bob, 'b1'], [eve, 'e1'], [ann, 'a1'], [cat, 'c1'], [bob, 'b2'], [eve, 'e2'], [cat, 'c2']] as const) {
+      const post = await textPost(who, text, who === cat ? 'friends' : 'public');
+      if (who !== eve) made.push(post.id);
+    }
+    const seen: number[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: Page<PostJson> = await feed(ann, `feed=friends&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([...made].reverse());
+  });
+});
+
 describe('blocks and the people on a post', () => {
   it('hide each side’s likes and comments from the other on a third person’s post', async () => {
     const [ann, mal, cat] = await Promise.all([person(server), person(server), person(server)]);
