@@ -1,6 +1,7 @@
 import { pngQrCodes } from '../adapters/qr-codes.js';
 import { registerTwoFactorRoutes } from '../http/auth/two-factor-routes.js';
 import type { TwoFactorContext } from '../services/auth/two-factor/context.js';
+import { PRODUCT } from '../services/mail/templates.js';
 import { SecondFactorLogin } from '../services/auth/two-factor/second-factor-login.js';
 import { TwoFactorSettings } from '../services/auth/two-factor/two-factor-settings.js';
 import { TwoFactorRepository } from '../store/two-factor-repository.js';
@@ -21,7 +22,7 @@ export function twoFactorModule(infra: Infrastructure, needs: { accounts: Accoun
     repository: new TwoFactorRepository(infra.database.db),
     qrCodes: pngQrCodes,
     keys: { totpSecret: infra.key('totp-secret'), code: infra.key('one-time-code') },
-    issuer: 'Messenger',
+    issuer: PRODUCT,
   };
   const settings = new TwoFactorSettings(ctx);
   const login = new SecondFactorLogin(ctx, accounts.sessions);

@@ -46,12 +46,7 @@ const deviceColumns = ['id', 'user_agent as userAgent', 'ip', 'created_at as cre
 export class TwoFactorRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The factors a user has on, as stored on the user (the cached record reads the same column). */
-  async factorsOf(userId: number): Promise<string[]> {
-    const row = await this.db.selectFrom('users').select('second_factors').where('id', '=', userId).executeTakeFirst();
-    return row && row.second_factors !== '' ? row.second_factors.split(' ') : [];
-  }
-
+  /** The factors a user has on, kept on the user row (the cached user reads the same column). */
   async setFactors(userId: number, factors: readonly string[], now: number): Promise<void> {
     await this.db.updateTable('users').set({ second_factors: factors.join(' '), updated_at: now }).where('id', '=', userId).execute();
   }

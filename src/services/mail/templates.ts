@@ -9,7 +9,8 @@ export interface MailContent {
   html: string;
 }
 
-const PRODUCT = 'Messenger';
+/** The product's name, in mail and where authenticator apps label the account. */
+export const PRODUCT = 'Messenger';
 
 const htmlEntities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -205,17 +206,5 @@ export function loginCodeMail(data: { username: string; code: string; expiresInM
       `It works once, for ${escapeHtml(expires)}.`,
       escapeHtml(advice),
     ]),
-  };
-}
-
-/** To the account's address when a sign-in provider is linked to it: from then on that provider's account can sign in. */
-export function providerLinkedMail(data: { username: string; provider: string; providerLogin: string }): MailContent {
-  const subject = `${data.provider} was linked to your ${PRODUCT} account`;
-  const what = `The ${data.provider} account "${data.providerLogin}" can now sign in to your ${PRODUCT} account.`;
-  const advice = 'If this was not you, unlink it from your account settings (sign-in methods), then reset your password and sign out everywhere.';
-  return {
-    subject,
-    text: text([`Hi ${data.username},`, '', what, '', advice]),
-    html: layout(subject, [`Hi ${escapeHtml(data.username)},`, escapeHtml(what), escapeHtml(advice)]),
   };
 }

@@ -7,7 +7,7 @@ import type { OAuthStatesRepository } from '../../../store/oauth-states-reposito
 import type { UsersRepository } from '../../../store/users-repository.js';
 import { DomainError } from '../../errors.js';
 import type { MailQueue } from '../../mail/mail-queue.js';
-import { providerLinkedMail } from '../../mail/templates.js';
+import { securityNoticeMail } from '../../mail/templates.js';
 import type { User } from '../../users/user.js';
 import { normalizeEmail, usernameKey } from '../account-rules.js';
 import type { AccountService } from '../account-service.js';
@@ -256,7 +256,8 @@ export class OAuthService {
     if ('conflict' in result) {
       throw result.conflict === 'provider_linked' ? oauthErrors.providerAlreadyLinked(provider.name) : oauthErrors.identityTaken(provider.name);
     }
-    this.deps.mail.enqueue({ to: user.email, ...providerLinkedMail({ username: user.username, provider: provider.name, providerLogin: profile.login }) });
+    const what = `The ${provider.name} account "${profile.login}" can now sign in to your account; unlink it from your sign-in methods if this was not you.`;
+    this.deps.mail.enqueue({ to: user.email, ...securityNoticeMail({ username: user.username, subject: `${provider.name} was linked`, what }) });
   }
 
   /** The provider's picture as the new account's avatar, if it can be had: never a reason to fail the sign-in. */

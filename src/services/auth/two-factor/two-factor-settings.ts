@@ -34,7 +34,9 @@ export class TwoFactorSettings {
 
   async status(userId: number): Promise<TwoFactorStatus> {
     const { repository } = this.ctx;
-    const [factors, totp, recoveryCodesLeft] = await Promise.all([repository.factorsOf(userId), repository.totp(userId), repository.unusedRecoveryCodes(userId)]);
+    // The factors come with the (cached) user, which every change to them invalidates.
+    const [user, totp, recoveryCodesLeft] = await Promise.all([this.user(userId), repository.totp(userId), repository.unusedRecoveryCodes(userId)]);
+    const factors = user.secondFactors;
     return {
       enabled: factors.length > 0,
       totp: { enabled: factors.includes('totp'), pendingSetup: totp !== undefined && totp.enabledAt === null },
