@@ -2,7 +2,9 @@
  * `npm run bench:posts`: the feeds over 200,000 posts while views are being counted, and posts
  * with two 12-megapixel photos, on the real, built server, written to the "Posts" section of
  * docs/BENCHMARKS.md (one per storage engine). Options: --users=N (default 10000), --posts=N
- * (default 200000), --runs=N (default 3), --duration=S (default 10), --connections=N (default 8).
+ * (default 200000), --runs=N (default 3), --duration=S (default 10), --connections=N (default 8),
+ * --feed-rate=N (feed pages a second, default 200), --profile (print where the server's CPU goes
+ * while it reads single posts as fast as it can).
  *
  * The people, friendships, blocks, posts, images and likes are written straight into the
  * database, after the server's own migrations, before the server starts: from a fixed seed, so
@@ -11,29 +13,35 @@
  */
 import { sql, type Kysely } from 'kysely';
 import sharp from 'sharp';
-import type autocannon from 'autocannon';
 import { Argon2PasswordHasher } from '../src/adapters/password-hasher.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import type { Database } from '../src/store/schema.js';
 import { nameKey } from '../src/store/users-repository.js';
-import { commandLine, integerOption } from './lib/args.js';
+import { commandLine, flagOption, integerOption } from './lib/args.js';
 import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib/environment.js';
 import { requestJson } from './lib/http.js';
 import { measureLoad, type LoadResult } from './lib/load.js';
+import { measureOpenLoop, type OpenLoopRequest } from './lib/open-loop.js';
+import { openInspector, summarizeProfile } from './lib/inspector.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { multipartBody } from './lib/multipart.js';
+import { cpuMeter } from './lib/proc-stats.js';
 import { cleanupOnExit, freePort, runNpmScript, startBuiltServer, stopServer, type ServerProcess } from './lib/process.js';
 import { markdownTable, writeSection } from './lib/report.js';
 import { seededRandom } from './lib/seeded-random.js';
-import { formatCount, formatMs, median } from './lib/stats.js';
+import { formatCount, formatMs, formatRatio, median } from './lib/stats.js';
 
 const userCount = integerOption('users', 10_000);
 const postCount = integerOption('posts', 200_000);
 const runs = integerOption('runs', 3);
 const durationSeconds = integerOption('duration', 10);
 const feedConnections = integerOption('connections', 8);
+/** Feed pages a second during the latency measurement: latency is measured at a stated load, not at saturation. */
+const feedRate = integerOption('feed-rate', 200);
+/** Also prints where the server spends its CPU while it reads single posts as fast as it can. */
+const profile = flagOption('profile');
 const warmupSeconds = 2;
 const PAGE_SIZE = 20;
 const READERS = 300;
@@ -270,7 +278,8 @@ interface Scenario {
   /** The request path for one reader. */
   path: (reader: Reader) => string;
 }
-type RunResult = Record<ScenarioKey, { feed: LoadResult; background: LoadResult }> & { create: LoadResult };
+/** Per feed: its load, the single-post reads beside it, and the server's CPU meanwhile (a share of one core). */
+type RunResult = Record<ScenarioKey, { feed: LoadResult; background: LoadResult; serverCpu: number }> & { create: LoadResult };
 
 interface Reader {
   index: number;
@@ -338,9 +347,9 @@ async function signInReaders(url: string, data: Seeded, password: string): Promi
 }
 
 /** Reads of single posts the reader may see, so every one is a 200 and a view. */
-function backgroundRequests(readers: readonly Reader[], data: Seeded): autocannon.Request[] {
+function backgroundRequests(readers: readonly Reader[], data: Seeded): OpenLoopRequest[] {
   const random = seededRandom(7);
-  const requests: autocannon.Request[] = [];
+  const requests: OpenLoopRequest[] = [];
   while (requests.length < 5000) {
     const reader = readers[Math.floor(random() * readers.length)]!;
     const i = Math.floor(random() * data.posts.length);
@@ -375,30 +384,59 @@ function describeResult(key: string, result: LoadResult): string {
   );
 }
 
-async function measureOnce(url: string, scenarios: readonly Scenario[], readers: readonly Reader[], background: autocannon.Request[], upload: { body: Buffer; contentType: string }): Promise<RunResult> {
+/**
+ * GET /posts/:id alone, as fast as the server answers: what the 2,000 reads a second take of it.
+ * With --profile, prints where the server's CPU goes meanwhile.
+ */
+async function measureReadCapacity(url: string, background: OpenLoopRequest[], inspectPort?: number): Promise<LoadResult> {
+  const load = () =>
+    measureLoad('GET /posts/:id alone', { url, requests: background, connections: BACKGROUND_CONNECTIONS, workers: 1, durationSeconds, warmupSeconds });
+  if (inspectPort === undefined) {
+    const result = await load();
+    console.log(`  ${describeResult('reads alone', result)}`);
+    return result;
+  }
+  const inspector = await openInspector('127.0.0.1', inspectPort);
+  try {
+    await inspector.startProfiling();
+    const result = await load();
+    const summary = summarizeProfile(await inspector.stopProfiling());
+    console.log(`  ${describeResult('reads alone', result)}`);
+    console.log(`  server CPU: idle ${(summary.idleShare * 100).toFixed(1)} %`);
+    for (const c of summary.components.slice(0, 15)) console.log(`    ${(c.selfShare * 100).toFixed(1).padStart(5)} %  ${c.name}`);
+    for (const e of summary.entries.slice(0, 40)) console.log(`    ${(e.selfShare * 100).toFixed(1).padStart(5)} %  ${e.name}  ${e.where}`);
+    return result;
+  } finally {
+    await inspector.close();
+  }
+}
+
+async function measureOnce(serverPid: number, url: string, scenarios: readonly Scenario[], readers: readonly Reader[], background: OpenLoopRequest[], upload: { body: Buffer; contentType: string }): Promise<RunResult> {
   const results: Partial<RunResult> = {};
   for (const scenario of scenarios) {
     // The single-post reads run in a worker thread of their own, at a fixed rate, for as long as the feed's load.
+    const meter = cpuMeter([serverPid]);
     const [feed, reads] = await Promise.all([
-      measureLoad(scenario.key, {
+      measureOpenLoop(scenario.key, {
         url,
         requests: readers.map((reader) => ({ method: 'GET', path: scenario.path(reader), headers: { authorization: `Bearer ${reader.token}` } })),
         connections: feedConnections,
+        ratePerSecond: feedRate,
         durationSeconds,
         warmupSeconds,
       }),
-      measureLoad(`GET /posts/:id during ${scenario.key}`, {
+      measureOpenLoop(`GET /posts/:id during ${scenario.key}`, {
         url,
         requests: background,
         connections: BACKGROUND_CONNECTIONS,
-        overallRate: BACKGROUND_RATE,
-        workers: 1,
+        ratePerSecond: BACKGROUND_RATE,
         durationSeconds,
         warmupSeconds,
       }),
     ]);
-    console.log(`  ${describeResult(scenario.key, feed)}; GET /posts/:id ${formatCount(reads.requestsPerSecondMean)}/s, p99 ${formatMs(reads.latencyP99Ms)} ms`);
-    results[scenario.key] = { feed, background: reads };
+    const serverCpu = meter.stop().perProcess[0]!;
+    console.log(`  ${describeResult(scenario.key, feed)}; GET /posts/:id ${formatCount(reads.requestsPerSecondMean)}/s, p99 ${formatMs(reads.latencyP99Ms)} ms; server CPU ${formatRatio(serverCpu)}`);
+    results[scenario.key] = { feed, background: reads, serverCpu };
   }
   results.create = await measureLoad('POST /posts', {
     url: `${url}/api/v1/posts`,
@@ -424,6 +462,8 @@ interface ReportContext {
   pageSizes: Record<ScenarioKey, number>;
   photoBytes: number;
   viewsCounted: number;
+  /** GET /posts/:id alone, as fast as the server answers. */
+  readCapacity: LoadResult;
 }
 
 function report(results: RunResult[], scenarios: readonly Scenario[], context: ReportContext): string {
@@ -437,7 +477,7 @@ function report(results: RunResult[], scenarios: readonly Scenario[], context: R
 
   const feedTable = markdownTable(
     [
-      ['request', 'items a page', 'req/s mean', 'p50 (ms)', 'p99 (ms)', `p99 < ${GOAL.p99Ms} ms`, 'GET /posts/:id meanwhile: req/s', 'its p99 (ms)'],
+      ['request', 'items a page', 'pages/s', 'p50 (ms)', 'p99 (ms)', `p99 < ${GOAL.p99Ms} ms`, 'GET /posts/:id meanwhile: req/s', 'its p99 (ms)', 'server CPU'],
       ...scenarios.map((s) => [
         s.label,
         context.pageSizes[s.key].toFixed(1),
@@ -447,9 +487,10 @@ function report(results: RunResult[], scenarios: readonly Scenario[], context: R
         p99(s.key) < GOAL.p99Ms ? 'met' : '**not met**',
         formatCount(readsMedian(s.key, (r) => r.requestsPerSecondMean)),
         formatMs(readsMedian(s.key, (r) => r.latencyP99Ms)),
+        formatRatio(median(results.map((run) => run[s.key].serverCpu))),
       ]),
     ],
-    ['l', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
   );
   const createTable = markdownTable(
     [
@@ -508,15 +549,20 @@ ${formatCount(READERS)} seeded people sign in over HTTP; every request of a feed
 ${feedConnections} connections. *A third down* pages from a cursor a third of the way down the feed (for
 \`latest\` and \`friends\`, the post ${formatCount(Math.floor(postCount / 3))} from the newest, about ten days back; for \`popular\`, the
 post at that rank). \`GET /users/:id/posts\` opens the profile of the author of a random post, never across a block.
-Meanwhile a second load generator, in a worker thread, reads single posts (\`GET /api/v1/posts/:id\`, posts the reader may see)
-at ${formatCount(BACKGROUND_RATE)} requests/s over ${BACKGROUND_CONNECTIONS} connections. Every post read by id or on a feed page counts
-as a view: ${formatCount(context.viewsCounted)} views were counted over the whole benchmark.
-*Items a page* is the mean over 20 readers. Latencies are whole milliseconds (autocannon's histogram).
+Each feed is requested at ${formatCount(feedRate)} pages a second over ${feedConnections} connections while single posts
+(\`GET /api/v1/posts/:id\`, posts the reader may see) are read at ${formatCount(BACKGROUND_RATE)} a second over ${BACKGROUND_CONNECTIONS} connections:
+both at constant rates, each from a worker thread of its own (\`bench/lib/open-loop.ts\`). Request *i* is due at
+*i* / rate whatever the answers before it did, and its latency counts from when it was due, so a
+server that stalls is charged for every request it kept waiting (no coordinated omission, as in wrk2).
+Every post read by id or on a feed page counts as a view: ${formatCount(context.viewsCounted)} views were counted over the whole benchmark.
+*Items a page* is the mean over 20 readers; *server CPU* is the server process's, as a share of one core.
+Alone, \`GET /posts/:id\` answers ${formatCount(context.readCapacity.requestsPerSecondMean)} requests a second over ${BACKGROUND_CONNECTIONS} connections as fast as they go
+(autocannon; p50 ${formatMs(context.readCapacity.latencyP50Ms)} ms, p99 ${formatMs(context.readCapacity.latencyP99Ms)} ms), so the ${formatCount(BACKGROUND_RATE)} a second above are a sustained load, not a saturating one.
 
 ${feedTable}
 
 **Goal:** p99 under ${GOAL.p99Ms} ms for every feed with ${formatCount(GOAL.users)} users and ${formatCount(GOAL.posts)} posts, while
-views are counted at ${formatCount(BACKGROUND_RATE)} reads a second, with the load generators on the same machine. ${verdict}
+views are counted at ${formatCount(BACKGROUND_RATE)} reads a second, with the load generators on the same machine (${machine.cpuCount} cores). ${verdict}
 
 A post with images is read as multipart, each photo decoded, turned upright, written as a display
 WebP (longest side 1,600 px) and a 400 px thumbnail with a ThumbHash placeholder, stored, then the
@@ -591,7 +637,15 @@ async function main(): Promise<void> {
         `${formatCount(postCount)} posts, ${formatCount(counts.images)} images, ${formatCount(counts.likes)} likes in ${seconds.posts.toFixed(1)} s; ${seconds.all.toFixed(1)} s in all`,
     );
 
-    server = await startBuiltServer({ env: environment.env, cwd: environment.dataDir, host: '127.0.0.1', port: await freePort(), readyTimeoutMs: 60_000 });
+    const inspectPort = profile ? await freePort() : undefined;
+    server = await startBuiltServer({
+      env: environment.env,
+      cwd: environment.dataDir,
+      host: '127.0.0.1',
+      port: await freePort(),
+      readyTimeoutMs: 60_000,
+      nodeArgs: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
+    });
     const readers = await signInReaders(server.url, data, password);
     const scenarios = defineScenarios(cursors);
     const pageSizes = await checkScenarios(server.url, scenarios, readers);
@@ -605,10 +659,11 @@ async function main(): Promise<void> {
     const answer = await first.text();
     if (first.status !== 201) throw new Error(`POST /posts: expected 201, got ${first.status}: ${answer.slice(0, 500)}`);
 
+    const readCapacity = await measureReadCapacity(server.url, background, inspectPort);
     const results: RunResult[] = [];
     for (let i = 1; i <= runs; i++) {
       console.log(`run ${i}/${runs}`);
-      results.push(await measureOnce(server.url, scenarios, readers, background, upload));
+      results.push(await measureOnce(server.child.pid!, server.url, scenarios, readers, background, upload));
     }
     // Stopping flushes the views still in memory.
     await stopServer(server);
@@ -616,7 +671,7 @@ async function main(): Promise<void> {
     database = openDatabase(config);
     const viewsCounted = (await sumOfViews(database)) - viewsBefore;
 
-    const section = report(results, scenarios, { storage: environment.storage, started, data, pageSizes, photoBytes, viewsCounted });
+    const section = report(results, scenarios, { storage: environment.storage, started, data, pageSizes, photoBytes, viewsCounted, readCapacity });
     // One section per storage engine, so a PostgreSQL run does not replace the SQLite figures.
     await writeSection(environment.storage.engine === 'SQLite' ? 'posts' : 'posts-postgres', section);
     console.log(`\n${section}\nwritten to docs/BENCHMARKS.md`);

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { engineOf } from './database.js';
+import { preparedQuery } from './prepared-query.js';
 import type { Database, PostVisibility } from './schema.js';
 
 export type { PostVisibility };
@@ -64,8 +65,11 @@ const rankAt = sql<number>`created_at + cast(log10(1 + like_count + 2 * comment_
 
 type Posts = ExpressionBuilder<Database, 'posts'>;
 
-/** Posts whose views one statement adds (well under either engine's limit of bound values). */
-const VIEW_CHUNK = 500;
+/**
+ * Posts whose views one statement adds. SQLite runs each statement on the event loop, so it is
+ * kept short: a hundred rows take a couple of milliseconds, and requests run between statements.
+ */
+const VIEW_CHUNK = 100;
 
 /** Whether `viewerId` may see the post: theirs, or not blocked either way and public or a friend's. */
 function visibleTo(eb: Posts, viewerId: number): Expression<SqlBool> {
@@ -142,52 +146,86 @@ export class PostsRepository {
 
   /** The post if `viewerId` may see it. */
   async find(postId: number, viewerId: number): Promise<PostRecord | undefined> {
-    const row = await this.posts(viewerId)
-      .where('posts.id', '=', postId)
-      .where((eb) => visibleTo(eb, viewerId))
-      .executeTakeFirst();
+    const [row] = await this.byId({ postId, viewerId });
     return row && toPost(row);
   }
 
   /** A page of a feed, as `viewerId` may see it, in the feed's order. */
   async feed(feed: Feed, viewerId: number, limit: number): Promise<PostRecord[]> {
-    let query = this.posts(viewerId);
-    // My friends and I see each other's posts, whatever their visibility (a block ends a friendship).
-    if (feed.kind !== 'friends') query = query.where((eb) => visibleTo(eb, viewerId));
+    // No cursor is a cursor past the newest post: one query text per feed, whichever page.
+    const beforeId = feed.after?.id ?? Number.MAX_SAFE_INTEGER;
+    let rows: PostRow[];
     switch (feed.kind) {
+      case 'latest':
+        rows = await this.latest({ viewerId, beforeId, limit });
+        break;
+      case 'author':
+        rows = await this.byAuthor({ viewerId, authorId: feed.authorId, beforeId, limit });
+        break;
+      case 'popular':
+        rows = await this.popular({ viewerId, beforeRank: feed.after?.rankAt ?? Number.MAX_SAFE_INTEGER, beforeId, limit });
+        break;
       case 'friends': {
-        // The authors are named, so each is a short walk of posts_author_id (however rarely they post),
-        // not a walk of every post looking for theirs. SQLite plans the IN list that way; PostgreSQL
-        // is told to, with the newest `limit` posts of each author (a LATERAL top-N) as candidates.
         const authors = [viewerId, ...feed.friendIds];
-        const before = feed.after?.id ?? Number.MAX_SAFE_INTEGER;
-        query =
-          engineOf(this.db) === 'postgres'
-            ? query.where(
-                'posts.id',
-                'in',
-                sql<number>`(select p.id from unnest(cast(${authors} as bigint[])) as a(author_id)
-                  cross join lateral (select id from posts where posts.author_id = a.author_id and posts.id < ${before} order by id desc limit ${limit}) p)`,
-              )
-            : query.where('posts.author_id', 'in', authors);
+        rows = engineOf(this.db) === 'postgres' ? await this.friendsOnPostgres({ viewerId, authors, beforeId, limit }) : await this.friendsOnSqlite(viewerId, authors, beforeId, limit);
         break;
       }
-      case 'author':
-        query = query.where('posts.author_id', '=', feed.authorId);
-        break;
-      default:
-        break;
     }
-    if (feed.kind === 'popular') {
-      const after = feed.after;
-      // A row-value comparison, so both engines seek posts_rank_at to the cursor instead of filtering from the top.
-      if (after) query = query.where((eb) => eb(eb.refTuple('posts.rank_at', 'posts.id'), '<', eb.tuple(after.rankAt, after.id)));
-      query = query.orderBy('posts.rank_at', 'desc').orderBy('posts.id', 'desc');
-    } else {
-      if (feed.after) query = query.where('posts.id', '<', feed.after.id);
-      query = query.orderBy('posts.id', 'desc');
-    }
-    return (await query.limit(limit).execute()).map(toPost);
+    return rows.map(toPost);
+  }
+
+  private readonly byId = preparedQuery<{ postId: number; viewerId: number }, PostRow>(() => this.db, (slot) =>
+    this.posts(slot('viewerId'))
+      .where('posts.id', '=', slot('postId'))
+      .where((eb) => visibleTo(eb, slot('viewerId'))),
+  );
+
+  private readonly latest = preparedQuery<{ viewerId: number; beforeId: number; limit: number }, PostRow>(() => this.db, (slot) =>
+    this.posts(slot('viewerId'))
+      .where((eb) => visibleTo(eb, slot('viewerId')))
+      .where('posts.id', '<', slot('beforeId'))
+      .orderBy('posts.id', 'desc')
+      .limit(slot('limit')),
+  );
+
+  private readonly byAuthor = preparedQuery<{ viewerId: number; authorId: number; beforeId: number; limit: number }, PostRow>(() => this.db, (slot) =>
+    this.posts(slot('viewerId'))
+      .where((eb) => visibleTo(eb, slot('viewerId')))
+      .where('posts.author_id', '=', slot('authorId'))
+      .where('posts.id', '<', slot('beforeId'))
+      .orderBy('posts.id', 'desc')
+      .limit(slot('limit')),
+  );
+
+  /** A row-value comparison, so both engines seek posts_rank_at to the cursor instead of filtering from the top. */
+  private readonly popular = preparedQuery<{ viewerId: number; beforeRank: number; beforeId: number; limit: number }, PostRow>(() => this.db, (slot) =>
+    this.posts(slot('viewerId'))
+      .where((eb) => visibleTo(eb, slot('viewerId')))
+      .where((eb) => eb(eb.refTuple('posts.rank_at', 'posts.id'), '<', eb.tuple(slot('beforeRank'), slot('beforeId'))))
+      .orderBy('posts.rank_at', 'desc')
+      .orderBy('posts.id', 'desc')
+      .limit(slot('limit')),
+  );
+
+  // The friends feed: my friends and I see each other's posts, whatever their visibility (a block
+  // ends a friendship). The authors are named, so each is a short walk of posts_author_id (however
+  // rarely they post), not a walk of every post looking for theirs. PostgreSQL is told so, with the
+  // newest `limit` posts of each author (a LATERAL top-N) as candidates; SQLite plans its IN list so.
+  private readonly friendsOnPostgres = preparedQuery<{ viewerId: number; authors: number[]; beforeId: number; limit: number }, PostRow>(() => this.db, (slot) =>
+    this.posts(slot('viewerId'))
+      .where(
+        'posts.id',
+        'in',
+        sql<number>`(select p.id from unnest(cast(${slot('authors')} as bigint[])) as a(author_id)
+          cross join lateral (select id from posts where posts.author_id = a.author_id and posts.id < ${slot('beforeId')} order by id desc limit ${slot('limit')}) p)`,
+      )
+      .orderBy('posts.id', 'desc')
+      .limit(slot('limit')),
+  );
+
+  /** An IN list has a length of its own, so this one is built each time. */
+  private friendsOnSqlite(viewerId: number, authors: number[], beforeId: number, limit: number): Promise<PostRow[]> {
+    return this.posts(viewerId).where('posts.author_id', 'in', authors).where('posts.id', '<', beforeId).orderBy('posts.id', 'desc').limit(limit).execute();
   }
 
   /** Changes the author's own post; false when it is not theirs or does not exist. */
