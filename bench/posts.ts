@@ -24,7 +24,7 @@ import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib
 import { requestJson } from './lib/http.js';
 import { measureLoad, type LoadResult } from './lib/load.js';
 import { measureOpenLoop, type OpenLoopRequest } from './lib/open-loop.js';
-import { openInspector, summarizeProfile } from './lib/inspector.js';
+import { longestBusyStretches, openInspector, summarizeProfile } from './lib/inspector.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { multipartBody } from './lib/multipart.js';
 import { cpuMeter } from './lib/proc-stats.js';
@@ -411,10 +411,12 @@ async function measureReadCapacity(url: string, background: OpenLoopRequest[], i
   }
 }
 
-async function measureOnce(serverPid: number, url: string, scenarios: readonly Scenario[], readers: readonly Reader[], background: OpenLoopRequest[], upload: { body: Buffer; contentType: string }): Promise<RunResult> {
+async function measureOnce(inspectPort: number | undefined, serverPid: number, url: string, scenarios: readonly Scenario[], readers: readonly Reader[], background: OpenLoopRequest[], upload: { body: Buffer; contentType: string }): Promise<RunResult> {
   const results: Partial<RunResult> = {};
   for (const scenario of scenarios) {
     // The single-post reads run in a worker thread of their own, at a fixed rate, for as long as the feed's load.
+    const inspector = inspectPort === undefined ? undefined : await openInspector('127.0.0.1', inspectPort);
+    await inspector?.startProfiling();
     const meter = cpuMeter([serverPid]);
     const [feed, reads] = await Promise.all([
       measureOpenLoop(scenario.key, {
@@ -435,6 +437,13 @@ async function measureOnce(serverPid: number, url: string, scenarios: readonly S
       }),
     ]);
     const serverCpu = meter.stop().perProcess[0]!;
+    if (inspector) {
+      // What held the event loop longest while the feed and the reads ran.
+      for (const stretch of longestBusyStretches(await inspector.stopProfiling())) {
+        console.log(`    busy ${stretch.ms.toFixed(1)} ms: ${stretch.top.map((f) => `${f.name} ${f.where} ${f.ms.toFixed(1)}`).join('; ')}`);
+      }
+      await inspector.close();
+    }
     console.log(`  ${describeResult(scenario.key, feed)}; GET /posts/:id ${formatCount(reads.requestsPerSecondMean)}/s, p99 ${formatMs(reads.latencyP99Ms)} ms; server CPU ${formatRatio(serverCpu)}`);
     results[scenario.key] = { feed, background: reads, serverCpu };
   }
@@ -663,7 +672,7 @@ async function main(): Promise<void> {
     const results: RunResult[] = [];
     for (let i = 1; i <= runs; i++) {
       console.log(`run ${i}/${runs}`);
-      results.push(await measureOnce(server.child.pid!, server.url, scenarios, readers, background, upload));
+      results.push(await measureOnce(inspectPort, server.child.pid!, server.url, scenarios, readers, background, upload));
     }
     // Stopping flushes the views still in memory.
     await stopServer(server);

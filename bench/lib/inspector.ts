@@ -153,3 +153,46 @@ function shortLocation(url: string, line: number): string {
   if (url.startsWith('node:')) return url + lineText;
   return url.replace(/^.*\//, '') + lineText;
 }
+
+/** A run of samples in which the main thread never went idle: the requests waiting meanwhile saw it as a stall. */
+export interface BusyStretch {
+  ms: number;
+  /** The functions with the most self time in it, busiest first. */
+  top: { name: string; where: string; ms: number }[];
+}
+
+/** The `count` longest busy stretches of a profile, to find what stalls the event loop. */
+export function longestBusyStretches(profile: CpuProfile, count = 5): BusyStretch[] {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const stretches: { ms: number; self: Map<string, number> }[] = [];
+  let current: { ms: number; self: Map<string, number> } | undefined;
+  samples.forEach((id, i) => {
+    const frame = byNode.get(id)?.callFrame;
+    const ms = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000;
+    if (!frame || frame.functionName === '(idle)') {
+      if (current) stretches.push(current);
+      current = undefined;
+      return;
+    }
+    current ??= { ms: 0, self: new Map() };
+    current.ms += ms;
+    const key = `${frame.functionName || '(anonymous)'}\u0000${shortLocation(frame.url, frame.lineNumber)}`;
+    current.self.set(key, (current.self.get(key) ?? 0) + ms);
+  });
+  if (current) stretches.push(current);
+  return stretches
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, count)
+    .map(({ ms, self }) => ({
+      ms,
+      top: [...self]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([key, selfMs]) => {
+          const [name = '', where = ''] = key.split('\u0000');
+          return { name, where, ms: selfMs };
+        }),
+    }));
+}

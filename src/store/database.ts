@@ -3,10 +3,11 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Config } from '../config.js';
 import type { MessageWriter } from './message-writer.js';
 import { PostgresMessageWriter } from './postgres-message-writer.js';
+import { statementNameOf } from './prepared-query.js';
 import type { Database } from './schema.js';
 import { SqliteMessageWriter } from './sqlite-message-writer.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
@@ -95,7 +96,7 @@ function openPostgres(options: Config['database']): DatabaseHandle {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPreparedQueries(pool) }) });
   return {
     db,
     engine: 'postgres',
@@ -104,6 +105,27 @@ function openPostgres(options: Config['database']): DatabaseHandle {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * The pool as Kysely sees it, with one change: SQL that preparedQuery made goes as a named
+ * statement, which each connection parses and plans once; everything else as before.
+ */
+function namingPreparedQueries(pool: pg.Pool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      return {
+        query: ((text: unknown, values?: readonly unknown[]) => {
+          const name = typeof text === 'string' ? statementNameOf(text) : undefined;
+          return name ? query({ name, text, values }) : query(text, values);
+        }) as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
   };
 }
 

@@ -5,6 +5,18 @@ class Slot {
   constructor(readonly name: string) {}
 }
 
+/** SQL texts preparedQuery compiled, and the name PostgreSQL keeps each one's plan under. */
+const statementNames = new Map<string, string>();
+
+/**
+ * The statement name for SQL that preparedQuery compiled, undefined for any other. The PostgreSQL
+ * connection sends these as named statements, so each connection parses and plans them once
+ * (other queries vary too much, in IN lists, to be kept on every connection).
+ */
+export function statementNameOf(text: string): string | undefined {
+  return statementNames.get(text);
+}
+
 /** What `build` receives: `slot('id')` in place of a value, typed as the value it stands for. */
 export type SlotOf<Params> = <K extends keyof Params & string>(name: K) => Params[K];
 
@@ -12,7 +24,7 @@ export type SlotOf<Params> = <K extends keyof Params & string>(name: K) => Param
  * A query built and compiled by Kysely once, then run with new values: on the hottest reads
  * (a post by id, a feed page) building the query tree and compiling it took more of the
  * server's time than the database took to answer. The SQL text never changes, so SQLite's
- * statement cache and PostgreSQL's plans are reused too. Only the values the query takes as
+ * statement cache keeps it, and PostgreSQL keeps its plan as a named statement (statementNameOf). Only the values the query takes as
  * parameters may be slots (not identifiers, not the length of an IN list): those are replaced
  * by position in the parameter list, exactly where Kysely put them.
  */
@@ -27,6 +39,7 @@ export function preparedQuery<Params extends Record<string, unknown>, Row>(
     if (!compiled) {
       compiled = build((name) => new Slot(name) as never).compile();
       names = compiled.parameters.map((value) => (value instanceof Slot ? value.name : undefined));
+      if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `prepared_${statementNames.size + 1}`);
     }
     const parameters = compiled.parameters.map((value, i) => {
       const name = names[i];
