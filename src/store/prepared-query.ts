@@ -32,6 +32,13 @@ export function preparedQuery<Params extends Record<string, unknown>, Row>(
   /** The database, read at each run (so a repository can declare its queries as fields). */
   db: () => { executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> },
   build: (slot: SlotOf<Params>) => Compilable<Row>,
+  options: {
+    /**
+     * False for a query whose best plan depends on its values (an array of any length, say): a
+     * plan PostgreSQL keeps for every value would fit some of them badly, so it plans each run.
+     */
+    keepPlan?: boolean;
+  } = {},
 ): (params: Params) => Promise<Row[]> {
   let compiled: CompiledQuery<Row> | undefined;
   let names: Array<string | undefined> = [];
@@ -39,7 +46,7 @@ export function preparedQuery<Params extends Record<string, unknown>, Row>(
     if (!compiled) {
       compiled = build((name) => new Slot(name) as never).compile();
       names = compiled.parameters.map((value) => (value instanceof Slot ? value.name : undefined));
-      if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `prepared_${statementNames.size + 1}`);
+      if (options.keepPlan !== false && !statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `prepared_${statementNames.size + 1}`);
     }
     const parameters = compiled.parameters.map((value, i) => {
       const name = names[i];
