@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import FindMyWay from 'find-my-way';
+import type { ErrorCode } from '../services/error-codes.js';
 import { DomainError, type DomainErrorKind } from '../services/errors.js';
 import { defaultCode, sendProblem } from './problem.js';
 import { fieldErrors } from './validation.js';
@@ -94,7 +95,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
-function clientErrorCode(error: FastifyError, status: number): string {
+function clientErrorCode(error: FastifyError, status: number): ErrorCode {
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'malformed_json';
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'empty_body';
   return defaultCode(status);

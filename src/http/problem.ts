@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { ERROR_CODES, type ErrorCode } from '../services/error-codes.js';
 import type { FieldError } from '../services/errors.js';
 
 /** RFC 9457 problem details, with a stable `code` and field-level `errors` for bad input. */
@@ -24,20 +25,21 @@ export const ProblemSchema = Type.Object(
 
 export interface Problem {
   status: number;
-  code: string;
+  code: ErrorCode;
   detail?: string;
   title?: string;
   errors?: FieldError[];
   [extension: string]: unknown;
 }
 
-const codeForStatus: Record<number, string> = {
+const codeForStatus: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
+  414: 'uri_too_long',
   409: 'conflict',
   410: 'gone',
   413: 'payload_too_large',
@@ -49,10 +51,26 @@ const codeForStatus: Record<number, string> = {
   503: 'unavailable',
 };
 
-export const defaultCode = (status: number) => codeForStatus[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+export const defaultCode = (status: number): ErrorCode => codeForStatus[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+
+let checkAgainstRegistry = false;
+
+/**
+ * Outside production, a problem whose code the registry (docs/ERRORS.md) does not list with its
+ * status is answered as a 500 that says so, so that a test exercising it fails and the catalogue
+ * stays true.
+ */
+export function checkProblemsAgainstRegistry(on: boolean): void {
+  checkAgainstRegistry = on;
+}
 
 /** Sends a problem+json body; the only way an error leaves the HTTP layer. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  if (checkAgainstRegistry && !(ERROR_CODES[problem.code]?.statuses as readonly number[] | undefined)?.includes(problem.status)) {
+    const unregistered = `problem code ${problem.code} is not registered with status ${problem.status} in src/services/error-codes.ts`;
+    request.log.error(unregistered);
+    problem = { status: 500, code: 'internal_error', detail: unregistered };
+  }
   const { status, code, detail, title, errors, ...extensions } = problem;
   const body = {
     type: 'about:blank',

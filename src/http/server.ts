@@ -12,7 +12,7 @@ import { registerErrorHandling } from './errors.js';
 import { logRedaction } from './log-redaction.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpsRoutes, type ReadinessCheck } from './ops-routes.js';
-import { defaultCode, sendProblem } from './problem.js';
+import { checkProblemsAgainstRegistry, defaultCode, sendProblem } from './problem.js';
 import { securityHeaders } from './security-headers.js';
 import { discardUnreadBody } from './unread-body.js';
 import { validatorCompiler } from './validation.js';
@@ -30,6 +30,7 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 /** Builds the Fastify server with every cross-cutting concern; feature routes register on it. */
 export async function createHttpServer(deps: HttpDependencies): Promise<HttpServer> {
   const { config } = deps;
+  checkProblemsAgainstRegistry(config.nodeEnv !== 'production');
   const app = Fastify({
     logger: { level: config.logLevel, ...logRedaction },
     bodyLimit: config.bodyLimitBytes,

@@ -7,9 +7,10 @@ import type { Principal } from '../services/auth/context.js';
 import { DomainError } from '../services/errors.js';
 import type { User } from '../services/users/user.js';
 import { CloseCode } from './connection.js';
+import type { ErrorCode } from '../services/error-codes.js';
 
 /** A handshake's outcome: what the protocol needs to open the socket, or why it is refused. */
-export type HandshakeResult<T> = { ok: true; accepted: T } | { ok: false; code: string; closeCode?: number };
+export type HandshakeResult<T> = { ok: true; accepted: T } | { ok: false; code: ErrorCode; closeCode?: number };
 
 /** Who opened a socket. */
 export interface SignedInSocket {

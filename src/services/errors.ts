@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
  * Typed domain errors. Services throw these; the HTTP layer maps each kind to one status code in
  * one place. `code` is a stable, machine-readable identifier clients may branch on; `message` is
@@ -23,7 +25,7 @@ export interface FieldError {
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: { fields?: FieldError[]; retryAfterSeconds?: number; extra?: Record<string, unknown> } = {},
   ) {
@@ -32,12 +34,12 @@ export class DomainError extends Error {
   }
 }
 
-export const validationError = (code: string, message: string, fields: FieldError[] = []) =>
+export const validationError = (code: ErrorCode, message: string, fields: FieldError[] = []) =>
   new DomainError('validation', code, message, { fields });
-export const unauthorized = (code: string, message: string) => new DomainError('unauthorized', code, message);
-export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
-export const notFound = (code: string, message: string) => new DomainError('not_found', code, message);
-export const conflict = (code: string, message: string, fields: FieldError[] = []) =>
+export const unauthorized = (code: ErrorCode, message: string) => new DomainError('unauthorized', code, message);
+export const forbidden = (code: ErrorCode, message: string) => new DomainError('forbidden', code, message);
+export const notFound = (code: ErrorCode, message: string) => new DomainError('not_found', code, message);
+export const conflict = (code: ErrorCode, message: string, fields: FieldError[] = []) =>
   new DomainError('conflict', code, message, { fields });
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
   new DomainError('rate_limited', 'rate_limited', message, { retryAfterSeconds });

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { compileJsonValidator } from '../../http/validation.js';
 import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH } from '../../services/chats/message-service.js';
+import type { ErrorCode } from '../../services/error-codes.js';
 
 /** What a client may send over the socket (documented in docs/REALTIME.md). */
 
@@ -33,7 +34,7 @@ const validators = new Map<string, (value: unknown) => ReturnType<ReturnType<typ
   ['ping', compileJsonValidator(Ping)],
 ]);
 
-export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: string; message: string; clientId?: string };
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string; clientId?: string };
 
 /** Parses and validates one text frame. */
 export function parseClientFrame(data: string): ParseResult {

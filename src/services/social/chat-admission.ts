@@ -1,6 +1,7 @@
 import type { UsersRepository } from '../../store/users-repository.js';
 import type { SocialRepository } from '../../store/social-repository.js';
 import type { AdmissionPolicy } from '../chats/ports.js';
+import type { ErrorCode } from '../error-codes.js';
 import { DomainError } from '../errors.js';
 
 export interface ChatAdmissionDeps {
@@ -35,5 +36,5 @@ export class ChatAdmission implements AdmissionPolicy {
 }
 
 /** A 403 naming each person refused, as field errors on the list they were given in. */
-const refusal = (code: string, message: string, field: string, userIds: number[], explain: (userId: number) => string) =>
+const refusal = (code: ErrorCode, message: string, field: string, userIds: number[], explain: (userId: number) => string) =>
   new DomainError('forbidden', code, `${message}: user ${userIds.join(', ')}`, { fields: userIds.map((id) => ({ field, message: explain(id) })) });
