@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { errorCodeTables } from '../services/error-catalogue.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route schemas, at `/openapi.json`, and an
@@ -15,7 +16,8 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
         version: options.version,
         description:
           'Accounts, profiles, friends, chats with real-time delivery, media and posts. ' +
-          'Errors are application/problem+json (RFC 9457) with a stable `code`.',
+          'Errors are application/problem+json (RFC 9457) with a stable `code`; every code is below.\n\n' +
+          `## Error codes\n\n${errorCodeTables()}`,
       },
       tags: [
         { name: 'auth', description: 'Accounts, sessions, passwords and tokens' },

@@ -1,11 +1,28 @@
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 
+const rows = (wanted: (entry: (typeof ERROR_CODES)[ErrorCode]) => boolean) =>
+  (Object.entries(ERROR_CODES) as Array<[ErrorCode, (typeof ERROR_CODES)[ErrorCode]]>)
+    .filter(([, entry]) => wanted(entry))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, entry]) => `| \`${code}\` | ${entry.statuses.join(', ')} | ${entry.meaning} |`)
+    .join('\n');
+
+/** Every code in two Markdown tables (HTTP problems, then WebSocket-only codes): for ERRORS.md and the API reference. */
+export function errorCodeTables(): string {
+  return `| code | HTTP status | meaning |
+| --- | --- | --- |
+${rows((entry) => entry.statuses.length > 0)}
+
+Only in WebSocket error frames:
+
+| code | HTTP status | meaning |
+| --- | --- | --- |
+${rows((entry) => entry.statuses.length === 0)}
+`;
+}
+
 /** `docs/ERRORS.md`, as the registry says it: regenerate with `npm run docs:errors`. */
 export function errorCatalogueMarkdown(): string {
-  const entries = Object.entries(ERROR_CODES) as Array<[ErrorCode, (typeof ERROR_CODES)[ErrorCode]]>;
-  const row = ([code, entry]: (typeof entries)[number]) => `| \`${code}\` | ${entry.statuses.join(', ')} | ${entry.meaning} |`;
-  const http = entries.filter(([, entry]) => entry.statuses.length > 0).sort(([a], [b]) => a.localeCompare(b));
-  const frames = entries.filter(([, entry]) => entry.statuses.length === 0).sort(([a], [b]) => a.localeCompare(b));
   return `# Error codes
 
 _Generated from \`src/services/error-codes.ts\` by \`npm run docs:errors\`; a test fails when this file and the registry differ._
@@ -21,14 +38,5 @@ a \`detail\` that is safe to show, the \`requestId\` to quote when reporting it,
 Over the WebSocket, a frame the server refuses is answered with \`{"type": "error", "code", "message", "clientId"?}\`
 carrying the same codes. A code keeps its meaning for good; new codes may be added.
 
-| code | HTTP status | meaning |
-| --- | --- | --- |
-${http.map(row).join('\n')}
-
-## WebSocket only
-
-| code | HTTP status | meaning |
-| --- | --- | --- |
-${frames.map(row).join('\n')}
-`;
+${errorCodeTables()}`;
 }
