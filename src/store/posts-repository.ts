@@ -1,4 +1,5 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { setImmediate } from 'node:timers/promises';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { engineOf } from './database.js';
 import { preparedQuery } from './prepared-query.js';
 import type { Database, PostVisibility } from './schema.js';
@@ -181,20 +182,21 @@ export class PostsRepository {
   );
 
   private readonly latest = preparedQuery<{ viewerId: number; beforeId: number; limit: number }, PostRow>(() => this.db, (slot) =>
-    this.posts(slot('viewerId'))
-      .where((eb) => visibleTo(eb, slot('viewerId')))
-      .where('posts.id', '<', slot('beforeId'))
-      .orderBy('posts.id', 'desc')
-      .limit(slot('limit')),
+    newestFirst(
+      this.posts(slot('viewerId')).where((eb) => visibleTo(eb, slot('viewerId'))),
+      slot('beforeId'),
+      slot('limit'),
+    ),
   );
 
   private readonly byAuthor = preparedQuery<{ viewerId: number; authorId: number; beforeId: number; limit: number }, PostRow>(() => this.db, (slot) =>
-    this.posts(slot('viewerId'))
-      .where((eb) => visibleTo(eb, slot('viewerId')))
-      .where('posts.author_id', '=', slot('authorId'))
-      .where('posts.id', '<', slot('beforeId'))
-      .orderBy('posts.id', 'desc')
-      .limit(slot('limit')),
+    newestFirst(
+      this.posts(slot('viewerId'))
+        .where((eb) => visibleTo(eb, slot('viewerId')))
+        .where('posts.author_id', '=', slot('authorId')),
+      slot('beforeId'),
+      slot('limit'),
+    ),
   );
 
   /** A row-value comparison, so both engines seek posts_rank_at to the cursor instead of filtering from the top. */
@@ -230,7 +232,7 @@ export class PostsRepository {
 
   /** An IN list has a length of its own, so this one is built each time. */
   private friendsOnSqlite(viewerId: number, authors: number[], beforeId: number, limit: number): Promise<PostRow[]> {
-    return this.posts(viewerId).where('posts.author_id', 'in', authors).where('posts.id', '<', beforeId).orderBy('posts.id', 'desc').limit(limit).execute();
+    return newestFirst(this.posts(viewerId).where('posts.author_id', 'in', authors), beforeId, limit).execute();
   }
 
   /** Changes the author's own post; false when it is not theirs or does not exist. */
@@ -373,7 +375,7 @@ export class PostsRepository {
       await sql`update posts set view_count = view_count + v.column2,
           rank_at = created_at + cast(log10(1 + like_count + 2 * comment_count + (view_count + v.column2) / 10.0) * 86400000 as bigint)
         from (values ${sql.join(rows)}) as v where posts.id = v.column1`.execute(this.db);
-      if (start + VIEW_CHUNK < entries.length) await new Promise((resolve) => setImmediate(resolve));
+      if (start + VIEW_CHUNK < entries.length) await setImmediate();
     }
   }
 
@@ -412,6 +414,11 @@ export class PostsRepository {
         images.as('images'),
       ]);
   }
+}
+
+/** A page of posts older than the cursor's, newest first: how every feed but the popular one pages. */
+function newestFirst<O>(query: SelectQueryBuilder<Database, 'posts' | 'users', O>, beforeId: number, limit: number) {
+  return query.where('posts.id', '<', beforeId).orderBy('posts.id', 'desc').limit(limit);
 }
 
 type PostRow = AuthorRow & Omit<PostRecord, 'author' | 'images' | 'likedByMe'> & { likedByMe: unknown; images: unknown };

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Clock } from '../../adapters/clock.js';
 import type { SeenOnce } from '../../adapters/seen-once.js';
 
@@ -56,7 +57,7 @@ export class ViewCounter {
       // In slices, yielding between them: a batch holds every view of the interval, and claiming
       // all of it at once kept requests waiting for several milliseconds.
       for (let start = 0; start < batch.length; start += CLAIM_SLICE) {
-        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (start > 0) await setImmediate();
         const slice = batch.slice(start, start + CLAIM_SLICE);
         const fresh = await this.deps.seen.claim(slice, Math.ceil(HOUR_MS / 1000));
         slice.forEach((key, i) => {
