@@ -14,6 +14,7 @@ import { peopleModule, type PeopleModule } from './modules/people.js';
 import { postsModule, type PostsModule } from './modules/posts.js';
 import { realtimeModule, type RealtimeModule } from './modules/realtime.js';
 import { socialModule, type SocialModule } from './modules/social.js';
+import { syncModule } from './modules/sync.js';
 import type { ConnectionRegistry } from './realtime/connection-registry.js';
 import type { Housekeeping } from './services/housekeeping.js';
 import type { DatabaseHandle } from './store/database.js';
@@ -64,6 +65,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { http } = infra;
   try {
     const accounts = await accountsModule(infra);
+    const sync = syncModule(infra, { accounts });
     const twoFactor = twoFactorModule(infra, { accounts });
     const social = socialModule(infra, { accounts });
     const chats = await chatsModule(infra, { accounts, social });
@@ -71,10 +73,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const posts = postsModule(infra, { accounts, social });
     const people = peopleModule(infra, { accounts, social, chats, files, posts });
     const oauth = oauthModule(infra, { accounts, files });
-    const realtime = realtimeModule(infra, { accounts, chats, social });
-    const operations = operationsModule(infra);
+    const realtime = realtimeModule(infra, { accounts, chats, social, sync });
+    const operations = operationsModule(infra, { sync });
     // In the order their routes appear in the API document.
-    const modules: Module[] = [accounts, twoFactor, oauth, people, social, chats, files, posts, realtime, operations].map((m) => m.module);
+    const modules: Module[] = [accounts, twoFactor, oauth, people, social, chats, files, posts, sync, realtime, operations].map((m) => m.module);
     modules.push(...(options.extraModules?.({ infra, accounts, social, chats, files, people, posts, realtime }) ?? []));
 
     // Each module's routes are one encapsulated plugin at its prefix: its hooks and handlers stay its own.

@@ -159,6 +159,8 @@ const specs = {
   WS_MAX_BUFFERED_BYTES: integer(1024, 1024 * 1024 * 1024)({ default: 4 * 1024 * 1024, desc: 'outgoing backlog per socket before it is closed (4008)' }),
   WS_MAX_FRAME_BYTES: integer(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
   WS_RATE_LIMIT: rateLimit({ default: { max: 50, windowMs: 10_000 }, desc: 'frames a client may send; more closes the socket (4029)' }),
+  SYNC_ENABLED: boolean({ default: true, desc: 'record events for GET /api/v1/sync and the socket\'s ?since= (frames then carry a syncToken)' }),
+  SYNC_RETENTION_DAYS: integer(1, 3650)({ default: 30, desc: 'how long recorded events are kept; an older token is answered 410 resync_required' }),
   WS_MAX_SOCKETS_PER_USER: integer(1, 10_000)({ default: 50, desc: 'open sockets per user on one node; a new one closes the oldest (4409)' }),
 
   PUBLIC_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of this API; OAuth callbacks are built on it (derived from each request when unset)' }),
@@ -238,6 +240,7 @@ export interface Config {
   s3?: S3BlobStoreOptions & { urlTtlSeconds: number };
   chats: { maxGroupMembers: number };
   friends: { autoAccept: boolean };
+  sync: { enabled: boolean; retentionDays: number };
   realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule; maxSocketsPerUser: number };
   oauth: OAuthConfig;
   rateLimits: {
@@ -353,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     chats: { maxGroupMembers: clean.MAX_GROUP_MEMBERS },
     friends: { autoAccept: clean.FRIENDS_AUTO_ACCEPT },
+    sync: { enabled: clean.SYNC_ENABLED, retentionDays: clean.SYNC_RETENTION_DAYS },
     realtime: {
       heartbeatMs: clean.WS_HEARTBEAT_SECONDS * 1000,
       maxBufferedBytes: clean.WS_MAX_BUFFERED_BYTES,

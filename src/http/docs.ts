@@ -24,6 +24,7 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
         { name: 'two-factor', description: 'Second factors (authenticator app, e-mailed codes, recovery codes), finishing a login with one, trusted devices' },
         { name: 'users', description: 'People' },
         { name: 'chats', description: 'Direct and group chats, messages, reactions and read markers. Live events: GET /api/v1/ws (docs/REALTIME.md)' },
+        { name: 'sync', description: 'Everything that changed for me since a token: the catch-up after any disconnect (docs/REALTIME.md)' },
         { name: 'posts', description: 'Posts with photos, the feeds (latest, friends, popular), likes, comments and views' },
         { name: 'operations', description: 'Health, readiness, metrics and this document' },
         { name: 'development', description: 'Only outside production' },

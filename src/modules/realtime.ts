@@ -6,13 +6,14 @@ import type { ChatsModule } from './chats.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Module } from './module.js';
 import type { SocialModule } from './social.js';
+import type { SyncModule } from './sync.js';
 
 /**
  * Real time: the registry of every open socket on this node (delivery, heartbeats, limits,
  * presence, closing at logout and shutdown) and the protocols on it; `/api/v1/ws` is the first.
  * A later module attaches its own protocol to `registry`.
  */
-export function realtimeModule(infra: Infrastructure, { accounts, chats, social }: { accounts: AccountsModule; chats: ChatsModule; social: SocialModule }) {
+export function realtimeModule(infra: Infrastructure, { accounts, chats, social, sync }: { accounts: AccountsModule; chats: ChatsModule; social: SocialModule; sync: SyncModule }) {
   const { config, bus, clock, log, presence, delivery, links } = infra;
   const registry = new ConnectionRegistry({
     bus,
@@ -32,7 +33,7 @@ export function realtimeModule(infra: Infrastructure, { accounts, chats, social 
     users: accounts.users,
     trustedOrigins: [new URL(config.appUrl).origin, ...(config.corsOrigins === '*' ? [] : config.corsOrigins)],
   });
-  const apiV1 = new ApiV1Protocol({ registry, handshake, messages: chats.messages, links, log, heartbeatMs: config.realtime.heartbeatMs });
+  const apiV1 = new ApiV1Protocol({ registry, handshake, messages: chats.messages, sync: sync.sync, links, log, heartbeatMs: config.realtime.heartbeatMs });
   const module: Module = {
     name: 'realtime',
     // No sign-in guard in this scope: each protocol's handshake authenticates itself.

@@ -171,7 +171,7 @@ export class ConnectionRegistry {
    * Hands an event to this node's sockets of its recipients. Each protocol with a socket that
    * wants it renders it once, on first need; every socket of that protocol gets the same bytes.
    */
-  private deliver({ to, event }: Delivery): void {
+  private deliver({ to, event, position }: Delivery): void {
     // Nearly every socket speaks the same protocol as the one before it: that frame is kept at hand,
     // and the map of the others exists only once a second protocol shows up.
     let protocol: Protocol | undefined;
@@ -186,17 +186,17 @@ export class ConnectionRegistry {
           if (protocol !== undefined) (others ??= new Map()).set(protocol, frame);
           protocol = connection.protocol;
           const known = others?.get(protocol);
-          frame = known !== undefined ? known : this.render(protocol, event);
+          frame = known !== undefined ? known : this.render(protocol, event, position);
         }
-        if (frame !== null) connection.send(frame);
+        if (frame !== null) connection.send(frame, position);
       }
     }
   }
 
   /** One protocol failing to render an event must not keep it from the others. */
-  private render(protocol: Protocol, event: RealtimeEvent): Buffer | null {
+  private render(protocol: Protocol, event: RealtimeEvent, position: number | undefined): Buffer | null {
     try {
-      return protocol.render(event) ?? null;
+      return protocol.render(event, position) ?? null;
     } catch (error) {
       this.deps.log.error({ err: error, protocol: protocol.name, type: event.type }, 'rendering an event failed');
       return null;

@@ -12,6 +12,9 @@ export const CloseCode = {
   tooSlow: 4008,
   tooManyFrames: 4029,
   tooManySockets: 4409,
+  invalidSyncToken: 4400,
+  resyncRequired: 4410,
+  syncBacklogTooLarge: 4413,
 } as const;
 
 /** The limits every connection is held to; one object shared by all of them. */
@@ -23,6 +26,11 @@ export interface ConnectionLimits {
 /** One open socket of one user, speaking one protocol. It knows no frame format. */
 export class Connection {
   alive = true;
+  /** Frames that arrived while the protocol was catching this socket up, with their positions. */
+  private held: Array<{ frame: Buffer; position: number | undefined }> | undefined;
+  private heldBytes = 0;
+  /** Recorded frames at or before this position were sent in the catch-up: a late live copy is dropped. */
+  private caughtUpTo = 0;
   private framesInWindow = 0;
   private windowStartedAt = 0;
 
@@ -52,7 +60,49 @@ export class Connection {
    * negotiated, so the order on the wire is the order of the calls; `bufferedAmount` counts these
    * bytes too, as it reads the socket's own buffer.
    */
-  send(frame: Buffer): void {
+  send(frame: Buffer, position?: number): void {
+    if (position !== undefined && position <= this.caughtUpTo) return;
+    if (this.held) {
+      this.hold(frame, position);
+      return;
+    }
+    this.write(frame);
+  }
+
+  /**
+   * From now on, live frames wait (until `release`) instead of going out: the protocol is about to
+   * send what the client missed, and a live frame must come after it, and only once.
+   */
+  holdLive(): void {
+    this.held ??= [];
+  }
+
+  /** Writes a frame now, even while live frames are held: the catch-up itself. */
+  sendNow(frame: Buffer): void {
+    this.write(frame);
+  }
+
+  /** Sends the held frames, but not the recorded ones at or before `caughtUpTo` (already sent), and goes live. */
+  release(caughtUpTo: number): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldBytes = 0;
+    this.caughtUpTo = caughtUpTo;
+    for (const { frame, position } of held) if (position === undefined || position > caughtUpTo) this.write(frame);
+  }
+
+  private hold(frame: Buffer, position: number | undefined): void {
+    this.heldBytes += frame.length;
+    // Held frames count against the same bound as the outgoing buffer.
+    if (this.heldBytes > this.limits.maxBufferedBytes) {
+      this.held = undefined;
+      this.close(CloseCode.tooSlow, 'too slow: too many events while catching up');
+      return;
+    }
+    this.held!.push({ frame, position });
+  }
+
+  private write(frame: Buffer): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
       this.close(CloseCode.tooSlow, 'too slow: the outgoing buffer is full');

@@ -2,23 +2,34 @@ import type { EventBus } from '../adapters/bus/bus.js';
 import type { ChatEvent, ChatEventSink } from '../services/chats/ports.js';
 import type { PostEventSink } from '../services/posts/ports.js';
 import type { SocialEvent, SocialEventSink } from '../services/social/ports.js';
-import type { RealtimeEvent } from './events.js';
+import type { SyncRecorder } from '../services/sync/sync-recorder.js';
+import { isEphemeral, type RealtimeEvent } from './events.js';
 
 /** The bus topic every node listens on for events to hand to its sockets. */
 export const DELIVER_TOPIC = 'deliver';
 
 /** An event and the users who should get it; each node delivers it to the sockets it holds. */
 export interface Delivery {
-  to: number[];
+  to: readonly number[];
   event: RealtimeEvent;
+  /** Its position in the sync log (the frame's `syncToken`); none for ephemeral events. */
+  position?: number;
 }
 
 /**
  * Sends chat, social and post events over the bus to every node, as domain events: each node's
- * connection registry renders them for the protocols of the sockets it holds.
+ * connection registry renders them for the protocols of the sockets it holds. Events that sync
+ * keeps are recorded first (`recorder`), and go out with their position.
  */
 export class BusDelivery implements ChatEventSink, SocialEventSink, PostEventSink {
+  private recorder: Pick<SyncRecorder, 'record'> | undefined;
+
   constructor(private readonly bus: EventBus) {}
+
+  /** From now on, events other than typing and presence are recorded before they go out. */
+  recordWith(recorder: Pick<SyncRecorder, 'record'>): void {
+    this.recorder = recorder;
+  }
 
   async publish(recipients: number[], event: ChatEvent): Promise<void> {
     await this.send(recipients, event);
@@ -30,7 +41,13 @@ export class BusDelivery implements ChatEventSink, SocialEventSink, PostEventSin
 
   async send(to: number[], event: RealtimeEvent): Promise<void> {
     if (to.length === 0) return;
-    const delivery: Delivery = { to, event };
+    if (this.recorder && !isEphemeral(event)) await this.recorder.record(to, event);
+    else await this.deliver(to, event, undefined);
+  }
+
+  /** Puts an event on the bus as it is, with the position the recorder gave it. */
+  async deliver(to: readonly number[], event: RealtimeEvent, position: number | undefined): Promise<void> {
+    const delivery: Delivery = position === undefined ? { to, event } : { to, event, position };
     await this.bus.publish(DELIVER_TOPIC, delivery);
   }
 }

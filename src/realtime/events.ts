@@ -39,3 +39,11 @@ export function chatIdOf(event: RealtimeEvent): number | undefined {
       return undefined;
   }
 }
+
+/**
+ * Events that matter only while they happen: a socket shows them, sync does not keep them.
+ * Everything else is recorded (services/sync) and carries a `syncToken`.
+ */
+export function isEphemeral(event: RealtimeEvent): boolean {
+  return event.type === 'typing' || event.type === 'presence';
+}

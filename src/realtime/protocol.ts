@@ -11,9 +11,10 @@ export interface Protocol {
   readonly name: string;
   /**
    * The event as a complete wire frame (`textFrame`, `jsonFrame`), written as is to every socket of
-   * this protocol that gets it; undefined when this protocol does not show the event.
+   * this protocol that gets it; undefined when this protocol does not show the event. `position`
+   * is the event's place in the sync log, when it was recorded.
    */
-  render(event: RealtimeEvent): Buffer | undefined;
+  render(event: RealtimeEvent, position: number | undefined): Buffer | undefined;
 }
 
 /** What a protocol does with the frames a client sends on one socket (after the frame-rate check). */

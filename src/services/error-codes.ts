@@ -129,6 +129,17 @@ export const ERROR_CODES = {
   too_many_images: { statuses: [400], meaning: 'A post has at most 10 images.' },
   not_post_author: { statuses: [403], meaning: 'Only its author can change or delete a post.' },
   not_comment_author: { statuses: [403], meaning: 'Only the comment’s author or the post’s author can delete a comment.' },
+  // --- sync ----------------------------------------------------------------------------------------
+  invalid_sync_token: { statuses: [400], meaning: 'The `since` token is not one this server handed out.' },
+  resync_required: {
+    statuses: [410],
+    meaning: 'The `since` token is older than the kept history (`SYNC_RETENTION_DAYS`) or from another database: reload the chat list, then sync from a fresh token.',
+  },
+  sync_disabled: { statuses: [404], meaning: 'This server does not record events (`SYNC_ENABLED=false`); catch up with `GET /chats` and messages `?after=`.' },
+  sync_backlog_too_large: {
+    statuses: [],
+    meaning: 'More events were missed than a socket replays on connect (1,000): page through `GET /sync` from the same token, then reconnect with its `nextToken`.',
+  },
   // --- WebSocket error frames ----------------------------------------------------------------------
   binary_frame: { statuses: [], meaning: 'A binary WebSocket frame; send JSON text frames.' },
   malformed_frame: { statuses: [], meaning: 'A WebSocket frame that is not a JSON object.' },

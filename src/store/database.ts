@@ -10,6 +10,9 @@ import { PostgresMessageWriter } from './postgres-message-writer.js';
 import { statementNameOf } from './prepared-query.js';
 import type { Database } from './schema.js';
 import { SqliteMessageWriter } from './sqlite-message-writer.js';
+import { SqliteSyncLogWriter } from './sqlite-sync-log-writer.js';
+import { PostgresSyncLogWriter } from './postgres-sync-log-writer.js';
+import type { SyncLogWriter } from './sync-log-writer.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 const CHECKPOINT_INTERVAL_MS = 1000;
@@ -21,6 +24,8 @@ export interface DatabaseHandle {
   engine: Engine;
   /** Stores messages the fastest way this engine allows. */
   messageWriter: MessageWriter;
+  /** Appends to the sync log the fastest way this engine allows, in position order. */
+  syncLogWriter: SyncLogWriter;
   /** A cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +78,7 @@ function openSqlite(dataDir: string): DatabaseHandle {
     db,
     engine: 'sqlite',
     messageWriter: new SqliteMessageWriter(db, file),
+    syncLogWriter: new SqliteSyncLogWriter(db, file),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -101,6 +107,7 @@ function openPostgres(options: Config['database']): DatabaseHandle {
     db,
     engine: 'postgres',
     messageWriter: new PostgresMessageWriter(db),
+    syncLogWriter: new PostgresSyncLogWriter(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

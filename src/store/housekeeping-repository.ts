@@ -1,11 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import type { SyncLogRepository } from './sync-log-repository.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Deletes rows that can no longer matter, so tables do not grow without bound. */
 export class HousekeepingRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sync: { syncLog: Pick<SyncLogRepository, 'prune'>; syncRetentionMs: number },
+  ) {}
 
   async deleteExpired(now: number): Promise<Record<string, number>> {
     const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
@@ -22,6 +26,7 @@ export class HousekeepingRepository {
       oauthStates: count(await this.db.deleteFrom('oauth_states').where('expires_at', '<=', now).executeTakeFirst()),
       oauthExchangeCodes: count(await this.db.deleteFrom('oauth_exchange_codes').where('expires_at', '<=', now).executeTakeFirst()),
       outbox: count(await this.db.deleteFrom('dev_outbox').where('created_at', '<=', now - 7 * DAY_MS).executeTakeFirst()),
+      syncEvents: await this.sync.syncLog.prune(now - this.sync.syncRetentionMs),
     };
   }
 }

@@ -31,6 +31,9 @@ export interface Database {
   post_images: PostImagesTable;
   post_likes: PostLikesTable;
   post_comments: PostCommentsTable;
+  sync_state: SyncStateTable;
+  sync_events: SyncEventsTable;
+  sync_inbox: SyncInboxTable;
 }
 
 export interface UsersTable {
@@ -308,4 +311,21 @@ export interface PostCommentsTable {
   reply_to_id: number | null;
   text: string;
   created_at: number;
+}
+
+export interface SyncStateTable {
+  id: number;
+  head: number;
+  pruned_through: number;
+}
+
+export interface SyncEventsTable {
+  id: number;
+  payload: string;
+  created_at: number;
+}
+
+export interface SyncInboxTable {
+  user_id: number;
+  event_id: number;
 }

@@ -7,8 +7,17 @@ import { personView } from '../../views/people.js';
 import { memberJson, messageJson, sharedChatJson, type AttachmentLinks } from '../../views/chats.js';
 import type { PresenceEvent, RealtimeEvent } from '../events.js';
 
-/** The canonical frame of an event on `/api/v1/ws` (documented in docs/REALTIME.md). */
-export function eventFrame(event: RealtimeEvent, links: AttachmentLinks & PostImageLinks): Record<string, unknown> {
+/**
+ * The canonical frame of an event on `/api/v1/ws` and in `GET /sync` (documented in
+ * docs/REALTIME.md), with its `syncToken` when the event was recorded.
+ */
+export function eventFrame(event: RealtimeEvent, links: AttachmentLinks & PostImageLinks, syncToken?: string): Record<string, unknown> {
+  const frame = frameOf(event, links);
+  if (syncToken !== undefined) frame.syncToken = syncToken;
+  return frame;
+}
+
+function frameOf(event: RealtimeEvent, links: AttachmentLinks & PostImageLinks): Record<string, unknown> {
   switch (event.type) {
     case 'presence':
       return presenceFrame(event);

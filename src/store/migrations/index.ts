@@ -6,6 +6,7 @@ import * as privacy from './0004_privacy.js';
 import * as twoFactor from './0005_two_factor.js';
 import * as oauth from './0006_oauth.js';
 import * as posts from './0007_posts.js';
+import * as sync from './0008_sync.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_two_factor': twoFactor,
   '0006_oauth': oauth,
   '0007_posts': posts,
+  '0008_sync': sync,
 };

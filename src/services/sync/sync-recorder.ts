@@ -1,0 +1,80 @@
+import type { Clock } from '../../adapters/clock.js';
+import type { SyncLogWriter } from '../../store/sync-log-writer.js';
+
+/** Hands an event to the bus, with its position in the sync log when it has one. */
+export type Deliver = (to: readonly number[], event: unknown, position: number | undefined) => Promise<void>;
+
+interface Pending {
+  to: readonly number[];
+  event: unknown;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** The most events one transaction appends; more wait for the next. */
+const MAX_BATCH = 1000;
+
+/**
+ * Records each event in the sync log before it goes out live, so a client that missed the frame
+ * gets the same event from `GET /sync`. Events that arrive while one batch is being written go into
+ * the next, and each batch is one append (one commit), so recording costs a send little. A batch is
+ * delivered in position order; batches one after another, never two at once.
+ */
+export class SyncRecorder {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private flushing = false;
+
+  constructor(
+    private readonly deps: {
+      writer: SyncLogWriter;
+      deliver: Deliver;
+      clock: Clock;
+      onError: (error: unknown) => void;
+    },
+  ) {}
+
+  /** Resolves once the event is recorded and handed to the bus. */
+  record(to: readonly number[], event: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ to, event, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.flushing = true;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    const outcomes: Array<Promise<unknown>> = [];
+    const deliverAll = (first: number | undefined) => {
+      batch.forEach((p, i) => outcomes.push(this.deps.deliver(p.to, p.event, first === undefined ? undefined : first + i)));
+      return Promise.allSettled(outcomes);
+    };
+    try {
+      const entries = batch.map((p) => ({ to: p.to, payload: JSON.stringify(p.event) }));
+      await this.deps.writer.append(entries, this.deps.clock.now(), async (first) => {
+        await deliverAll(first);
+      });
+    } catch (error) {
+      this.deps.onError(error);
+      // Not recorded: the events still go out live, without a position.
+      if (outcomes.length === 0) await deliverAll(undefined);
+    } finally {
+      const settled = await Promise.allSettled(outcomes);
+      batch.forEach((p, i) => {
+        const outcome = settled[i]!;
+        if (outcome.status === 'fulfilled') p.resolve();
+        else p.reject(outcome.reason);
+      });
+      this.flushing = false;
+      this.schedule();
+    }
+  }
+}
