@@ -112,6 +112,7 @@ async function offlineScenario(a: TestServer, b: TestServer): Promise<void> {
   const dora = await person(b);
   const eve = await person(a);
   const fay = await person(b);
+  const gil = await person(a);
   const chat = await group(a, ann, [bob, carl, dora, fay], 'Climbing');
   const before = await send(a, ann, chat.id, 'before Carl left');
 
@@ -142,6 +143,9 @@ async function offlineScenario(a: TestServer, b: TestServer): Promise<void> {
   expect((await call(b, fay, 'POST', `/chats/${chat.id}/read`, { seq: sent[80]!.seq })).status).toBeLessThan(300);
   expect((await call(a, ann, 'PATCH', `/chats/${chat.id}`, { name: 'Bouldering' })).status).toBe(200);
   expect((await call(a, eve, 'PUT', `/friends/${carl.id}`)).status).toBeLessThan(300);
+  // From Carl's other device: his own blocks reach him; Gil hears nothing of it.
+  const gilSince = await nowToken(b, gil);
+  expect((await call(a, carl, 'PUT', `/blocks/${gil.id}`)).status).toBeLessThan(300);
   // Typing is of the moment: not kept.
   const typing = await TestSocket.open(a, { token: ann.token });
   typing.send({ type: 'typing', chatId: chat.id });
@@ -168,6 +172,8 @@ async function offlineScenario(a: TestServer, b: TestServer): Promise<void> {
   expect(types('member.removed').map((e) => e.userId)).toEqual([dora.id]);
   expect(types('chat.updated').map((e) => (e.chat as ChatJson).name)).toEqual(['Bouldering']);
   expect(types('friend.request').map((e) => [e.direction, (e.user as { id: number }).id])).toEqual([['incoming', eve.id]]);
+  expect(types('block.added').map((e) => e.userId)).toEqual([gil.id]);
+  expect((await syncAll(b, gil, gilSince)).events).toEqual([]);
   expect(types('read.updated').map((e) => [e.userId, e.lastReadSeq])).toEqual([[fay.id, sent[80]!.seq]]);
   // An edit comes after the message it edits; the removal after the 50th message.
   const at = (predicate: (e: Frame) => boolean) => events.findIndex(predicate);
@@ -189,6 +195,8 @@ async function offlineScenario(a: TestServer, b: TestServer): Promise<void> {
   expect(new Set(now.members.map((m) => m.id))).toEqual(state.members);
   const { body: requests } = await call<{ items: Array<{ id: number }> }>(b, carl, 'GET', '/friends/requests?direction=incoming');
   expect(requests.items.map((r) => r.id)).toEqual([eve.id]);
+  const { body: blocks } = await call<{ items: Array<{ id: number }> }>(b, carl, 'GET', '/blocks');
+  expect(blocks.items.map((r) => r.id)).toEqual([gil.id]);
 
   // Nothing new since: an empty page, and the same token.
   const again = await call<SyncAnswer>(a, carl, 'GET', `/sync?since=${token}`);

@@ -28,6 +28,8 @@ function frameOf(event: RealtimeEvent, links: AttachmentLinks & PostImageLinks):
     case 'friend.request':
     case 'friend.added':
     case 'friend.removed':
+    case 'block.added':
+    case 'block.removed':
       return socialEventFrame(event);
     default:
       return chatEventFrame(event, links);
@@ -75,6 +77,8 @@ function socialEventFrame(event: SocialEvent): Record<string, unknown> {
     case 'friend.added':
       return { type: event.type, user: personView(event.user, event.online) };
     case 'friend.removed':
+    case 'block.added':
+    case 'block.removed':
       return { type: event.type, userId: event.userId };
   }
 }

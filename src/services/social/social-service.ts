@@ -71,11 +71,13 @@ export class SocialService {
     const result = await this.deps.social.block(userId, otherId, this.deps.clock.now());
     if (!result.created) throw conflict('already_blocked', 'You already block this person');
     if (result.unfriended || result.requestsRemoved) await this.announceRemoval(userId, otherId);
+    await this.deps.events.notify(userId, { type: 'block.added', userId: otherId });
   }
 
   async unblock(userId: number, otherId: number): Promise<void> {
     await this.requireOther(userId, otherId);
     if (!(await this.deps.social.unblock(userId, otherId))) throw notFound('not_blocked', 'You do not block this person');
+    await this.deps.events.notify(userId, { type: 'block.removed', userId: otherId });
   }
 
   async friends(userId: number, page: { after?: [string, number]; limit: number }) {

@@ -28,7 +28,7 @@ function socialService(options: { autoAccept: boolean }): SocialService {
 /** What each person heard, in order, as `type` and whom it was about. */
 const heard = () =>
   events.sent.map(({ userId, event }) => {
-    const about = event.type === 'friend.removed' ? event.userId : event.user.id;
+    const about = 'userId' in event ? event.userId : event.user.id;
     return [userId, event.type === 'friend.request' ? `request.${event.direction}` : event.type, about];
   });
 
@@ -121,27 +121,28 @@ describe('blocks', () => {
     social = socialService({ autoAccept: false });
   });
 
-  it('end a friendship, and both hear it ended', async () => {
+  it('end a friendship, and both hear it ended; only the blocker hears of the block', async () => {
     await social.befriend(ann, bob);
     await social.befriend(bob, ann);
     events.sent.length = 0;
     await social.block(bob, ann);
     expect([await social.status(ann, bob), await social.status(bob, ann)]).toEqual(['blocked', 'blocked']);
-    expect(heard()).toEqual([[bob, 'friend.removed', ann], [ann, 'friend.removed', bob]]);
+    expect(heard()).toEqual([[bob, 'friend.removed', ann], [ann, 'friend.removed', bob], [bob, 'block.added', ann]]);
   });
 
   it('end a pending request either way, and both hear it ended', async () => {
     await social.befriend(ann, bob);
     events.sent.length = 0;
     await social.block(ann, bob);
-    expect(heard()).toEqual([[ann, 'friend.removed', bob], [bob, 'friend.removed', ann]]);
+    expect(heard()).toEqual([[ann, 'friend.removed', bob], [bob, 'friend.removed', ann], [ann, 'block.added', bob]]);
     await social.unblock(ann, bob);
     expect(await social.status(bob, ann)).toBe('none');
+    expect(heard().at(-1)).toEqual([ann, 'block.removed', bob]);
   });
 
-  it('between strangers tell nobody', async () => {
+  it('between strangers tell only the blocker’s own devices', async () => {
     await social.block(ann, cat);
-    expect(events.sent).toEqual([]);
+    expect(heard()).toEqual([[ann, 'block.added', cat]]);
   });
 
   it('refuse requests both ways until lifted, and lifting does not bring the friendship back', async () => {
