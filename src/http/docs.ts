@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { asyncApiDocument } from '../realtime/api-v1/asyncapi.js';
 import { errorCodeTables } from '../services/error-catalogue.js';
 
 /**
@@ -17,6 +18,8 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
         description:
           'Accounts, profiles, friends, chats with real-time delivery, media and posts. ' +
           'Errors are application/problem+json (RFC 9457) with a stable `code`; every code is below.\n\n' +
+          'Live events and sending over the WebSocket (`GET /api/v1/ws`): the AsyncAPI 3 document at [/asyncapi.json](/asyncapi.json). ' +
+          'After any disconnect, `GET /api/v1/sync?since=<syncToken>` (or the socket’s `?since=`) brings every change that was missed.\n\n' +
           `## Error codes\n\n${errorCodeTables()}`,
       },
       tags: [
@@ -56,4 +59,7 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
     uiConfig: { deepLinking: true, docExpansion: 'list', tryItOutEnabled: true },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/asyncapi.json', { schema: { hide: true } }, async (request) =>
+    asyncApiDocument({ version: options.version, host: request.host, secure: request.protocol === 'https' }),
+  );
 }

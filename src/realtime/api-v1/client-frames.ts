@@ -23,6 +23,9 @@ const Typing = Type.Object({ type: Type.Literal('typing'), chatId: Id }, { addit
 const Read = Type.Object({ type: Type.Literal('read'), chatId: Id, seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false });
 const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: true });
 
+/** Every frame a client may send, by type (the AsyncAPI document lists them). */
+export const ClientFrames = { 'message.send': MessageSend, typing: Typing, read: Read, ping: Ping };
+
 export type ClientFrame = Static<typeof MessageSend> | Static<typeof Typing> | Static<typeof Read> | Static<typeof Ping>;
 
 // A Map, not an object literal: a frame's `type` is client input, and `constructor` or `__proto__`
