@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { SocketCounts } from '../adapters/metrics.js';
 import type { RateLimitRule } from '../config.js';
 import type { Principal } from '../services/auth/context.js';
 import type { RealtimeEvent } from './events.js';
@@ -23,6 +24,8 @@ export interface ConnectionLimits {
 /** One open socket of one user, speaking one protocol. It knows no frame format. */
 export class Connection {
   alive = true;
+  /** The code the socket closed with: ours when we closed it, else the client's (1006 when it just went). */
+  closeCode: number | undefined;
   private framesInWindow = 0;
   private windowStartedAt = 0;
 
@@ -39,6 +42,8 @@ export class Connection {
     private readonly onGone: (connection: Connection) => void,
     /** When this socket is next pinged: each socket has its own phase, so pings never come in one burst. */
     public nextPingAt: number,
+    /** Its protocol's counts. */
+    readonly counts: SocketCounts,
   ) {}
 
   get userId() {
@@ -71,6 +76,7 @@ export class Connection {
     }
     this.framesInWindow += 1;
     if (this.framesInWindow > max) {
+      if (this.closeCode === undefined) this.counts.frameRateExceeded.inc();
       this.close(CloseCode.tooManyFrames, 'too many frames');
       return false;
     }
@@ -79,6 +85,7 @@ export class Connection {
 
   /** A clean close, then the hard way if the peer does not answer (it may not be reading). */
   close(code: number, reason: string): void {
+    this.closeCode ??= code;
     this.onGone(this);
     if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
     this.socket.close(code, reason);
