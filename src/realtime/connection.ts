@@ -55,15 +55,17 @@ export class Connection {
    * unless the client has fallen so far behind that it must go (memory stays bounded). `ws` writes
    * its own frames (pings, close) synchronously to the same socket, since no extension is
    * negotiated, so the order on the wire is the order of the calls; `bufferedAmount` counts these
-   * bytes too, as it reads the socket's own buffer.
+   * bytes too, as it reads the socket's own buffer. Returns whether the frame was written.
    */
-  send(frame: Buffer): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+  send(frame: Buffer): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
     if (this.socket.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
       this.close(CloseCode.tooSlow, 'too slow: the outgoing buffer is full');
-      return;
+      return false;
     }
     this.wire.write(frame);
+    this.counts.framesSent.inc();
+    return true;
   }
 
   /** Counts a client frame; past the limit the socket is closed with 4029 and the frame dropped. */
