@@ -57,7 +57,8 @@ describe('a server in development, logging JSON', () => {
     if (usesPostgres) {
       const url = new URL(process.env.DATABASE_URL!);
       expect(ready.database).toBe(`PostgreSQL ${url.host}${url.pathname} (schema ${environment.env.DATABASE_SCHEMA})`);
-      if (url.password) expect(node.output()).not.toContain(url.password);
+      if (url.password) expect(node.output()).not.toContain(`:${url.password}@`);
+      if (url.username) expect(ready.msg).not.toContain(`${url.username}@`);
     } else {
       expect(ready.database).toBe(`SQLite ${path.join(environment.dataDir, 'app.db')}`);
     }
