@@ -1,3 +1,5 @@
+import type { BusMetrics } from '../metrics.js';
+
 /**
  * Events between nodes. Every subscriber of a topic, on every node including the publisher's,
  * receives each event published to it exactly once, in publish order per publisher.
@@ -9,8 +11,6 @@ export interface EventBus {
   subscribe(topic: string, handler: EventHandler): Promise<Unsubscribe>;
   close(): Promise<void>;
 }
-
-import type { BusMetrics } from '../metrics.js';
 
 export type EventHandler = (event: unknown) => void;
 export type Unsubscribe = () => Promise<void>;
