@@ -104,6 +104,7 @@ const originList = makeValidator<string[]>((input) => {
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const nodeEnvs = ['development', 'production', 'test'] as const;
+const logFormats = ['auto', 'json', 'pretty'] as const;
 
 const specs = {
   NODE_ENV: oneOf(nodeEnvs)({ default: 'development', desc: 'development, production or test' }),
@@ -116,6 +117,7 @@ const specs = {
   REDIS_URL: urlWithProtocol(['redis', 'rediss'])({ default: undefined, desc: 'Redis URL; in-process bus when unset' }),
   REDIS_KEY_PREFIX: text(/^[\w:.-]{0,64}$/, 'up to 64 letters, digits, _ : . -')({ default: 'msg:' }),
   LOG_LEVEL: oneOf(logLevels)({ default: 'info' }),
+  LOG_FORMAT: oneOf(logFormats)({ default: 'auto', desc: 'json, or pretty (one readable line per entry; needs the dev dependencies; not in production); auto: pretty when NODE_ENV is development and the output is a terminal' }),
   BODY_LIMIT_BYTES: integer(1024, 1024 * 1024 * 1024)({ default: 1024 * 1024, desc: 'largest JSON body accepted' }),
   TRUST_PROXY: trustProxy({ default: false, desc: 'trust X-Forwarded-* from these proxies' }),
   CORS_ORIGINS: text(/^[^\s,]*(\s*,\s*[^\s,]+)*$/, 'a comma-separated list of origins, or *')({ default: '' }),
@@ -213,6 +215,8 @@ export interface Config {
   database: { url?: string; schema: string; poolSize: number };
   redis: { url?: string; keyPrefix: string };
   logLevel: LogLevel;
+  /** `auto` is resolved when the logger is made (it depends on the terminal). */
+  logFormat: (typeof logFormats)[number];
   bodyLimitBytes: number;
   trustProxy: boolean | number | string[];
   corsOrigins: string[] | '*';
@@ -295,6 +299,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clean.NODE_ENV === 'production' && !clean.AUTH_SECRET) {
     throw new ConfigError('AUTH_SECRET', 'is required in production (at least 32 random characters)');
   }
+  if (clean.NODE_ENV === 'production' && clean.LOG_FORMAT === 'pretty') {
+    throw new ConfigError('LOG_FORMAT', 'pretty is for development; production logs are JSON (set json or auto)');
+  }
   if (Boolean(clean.S3_ACCESS_KEY_ID) !== Boolean(clean.S3_SECRET_ACCESS_KEY)) {
     const missing = clean.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
     throw new ConfigError(missing, 'is required with the other S3 key (set both, or neither for the default credential chain)');
@@ -322,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: { url: clean.DATABASE_URL, schema: clean.DATABASE_SCHEMA, poolSize: clean.DATABASE_POOL_SIZE },
     redis: { url: clean.REDIS_URL, keyPrefix: clean.REDIS_KEY_PREFIX },
     logLevel: clean.LOG_LEVEL,
+    logFormat: clean.LOG_FORMAT,
     bodyLimitBytes: clean.BODY_LIMIT_BYTES,
     trustProxy: clean.TRUST_PROXY,
     corsOrigins: cors === '*' ? '*' : cors.split(',').map((s) => s.trim()).filter(Boolean),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { buildApp, type BuildOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startupLine } from './startup-line.js';
 import { startupWarnings } from './startup-warnings.js';
 
 /** Loads `.env` when present; real environment variables win. */
@@ -39,11 +40,14 @@ export async function run(options: BuildOptions = {}): Promise<void> {
   });
 
   for (const warning of startupWarnings(config)) http.log.warn(warning);
+  let listening: string;
   try {
-    await app.listen();
+    listening = await app.listen();
   } catch (error) {
     process.stderr.write(`Could not listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}\n`);
     await app.close();
     process.exit(1);
   }
+  const { msg, fields } = startupLine(config, listening, app.database.location);
+  http.log.info(fields, msg);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { wantsPrettyLogs } from '../src/http/log-format.js';
 
 describe('configuration', () => {
   it('has working defaults with nothing set', () => {
@@ -50,5 +51,17 @@ describe('configuration', () => {
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+  });
+
+  it('logs JSON unless asked for readable lines, or in development on a terminal; never pretty in production', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(wantsPrettyLogs(loadConfig({}), true)).toBe(true);
+    expect(wantsPrettyLogs(loadConfig({}), false)).toBe(false);
+    expect(wantsPrettyLogs(loadConfig({ NODE_ENV: 'test' }), true)).toBe(false);
+    expect(wantsPrettyLogs(loadConfig({ LOG_FORMAT: 'json' }), true)).toBe(false);
+    expect(wantsPrettyLogs(loadConfig({ NODE_ENV: 'test', LOG_FORMAT: 'pretty' }), false)).toBe(true);
+    const production = { NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32) };
+    expect(wantsPrettyLogs(loadConfig(production), true)).toBe(false);
+    expect(() => loadConfig({ ...production, LOG_FORMAT: 'pretty' })).toThrow('LOG_FORMAT: pretty is for development; production logs are JSON');
   });
 });

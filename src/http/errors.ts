@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import FindMyWay from 'find-my-way';
+import type { RateLimitMetrics } from '../adapters/metrics.js';
 import type { ErrorCode } from '../services/error-codes.js';
 import { DomainError, type DomainErrorKind } from '../services/errors.js';
 import { defaultCode, sendProblem } from './problem.js';
@@ -24,7 +25,7 @@ const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
  * kind), Fastify's own client errors (413, 415, malformed JSON), unknown routes (404), known paths
  * with the wrong method (405 with Allow), and anything unexpected (500 with no internals).
  */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, rateLimits: RateLimitMetrics): void {
   // A second router that knows every path, to tell "no such path" from "wrong method".
   const paths = FindMyWay();
   app.addHook('onRoute', (route) => {
@@ -57,6 +58,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error instanceof DomainError) {
       const status = statusOfKind[error.kind];
       if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+      // A limit the domain keeps (failed logins per account); the per-client ones count themselves (rate-limits.ts).
+      if (error.details.limit !== undefined) rateLimits.rejected(error.details.limit, request.routeOptions.url ?? 'unmatched');
       return sendProblem(request, reply, {
         status,
         ...(error.kind === 'validation' ? { title: 'Validation failed' } : {}),

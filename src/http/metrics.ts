@@ -1,15 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from './problem.js';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
- * Prometheus metrics for one app instance: requests by route pattern and status, a latency
- * histogram, and the process's own metrics. A registry per app keeps test servers apart.
+ * `/metrics`: the app's registry (the process, sockets, bus, mail, database and rate limits; see
+ * `adapters/prometheus.ts`), to which this adds requests by route pattern and status and a
+ * latency histogram.
  */
-export function registerMetrics(app: FastifyInstance, options: { token?: string }): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export function registerMetrics(app: FastifyInstance, options: { token?: string; registry: Registry }): void {
+  const { registry } = options;
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, route pattern and status code',
@@ -42,5 +42,4 @@ export function registerMetrics(app: FastifyInstance, options: { token?: string 
     }
     return reply.type(registry.contentType).send(await registry.metrics());
   });
-  return registry;
 }

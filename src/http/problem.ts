@@ -64,6 +64,12 @@ export function checkProblemsAgainstRegistry(on: boolean): void {
   checkAgainstRegistry = on;
 }
 
+/** The code of each problem answered, for the request log. */
+const problemCodes = new WeakMap<FastifyReply, ErrorCode>();
+
+/** The `code` of the problem this reply answered with; undefined when it was no problem. */
+export const problemCodeOf = (reply: FastifyReply): ErrorCode | undefined => problemCodes.get(reply);
+
 /** Sends a problem+json body; the only way an error leaves the HTTP layer. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   if (checkAgainstRegistry && !(ERROR_CODES[problem.code]?.statuses as readonly number[] | undefined)?.includes(problem.status)) {
@@ -72,6 +78,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     problem = { status: 500, code: 'internal_error', detail: unregistered };
   }
   const { status, code, detail, title, errors, ...extensions } = problem;
+  problemCodes.set(reply, code);
   const body = {
     type: 'about:blank',
     title: title ?? STATUS_CODES[status] ?? 'Error',

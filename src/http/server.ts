@@ -6,13 +6,17 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Registry } from 'prom-client';
+import type { RateLimitMetrics } from '../adapters/metrics.js';
 import type { Config } from '../config.js';
 import { registerDocs } from './docs.js';
 import { registerErrorHandling } from './errors.js';
+import { prettyLogStream, wantsPrettyLogs } from './log-format.js';
 import { logRedaction } from './log-redaction.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { checkProblemsAgainstRegistry, defaultCode, sendProblem } from './problem.js';
+import { RequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { discardUnreadBody } from './unread-body.js';
 import { validatorCompiler } from './validation.js';
@@ -21,6 +25,8 @@ export interface HttpDependencies {
   config: Config;
   version: string;
   readinessChecks: ReadinessCheck[];
+  /** The app's metrics registry, which `/metrics` serves, and the count of rate-limit rejections. */
+  metrics: { registry: Registry; rateLimits: RateLimitMetrics };
 }
 
 export type HttpServer = FastifyInstance<Server, RawRequest, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -32,7 +38,10 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
   const { config } = deps;
   checkProblemsAgainstRegistry(config.nodeEnv !== 'production');
   const app = Fastify({
-    logger: { level: config.logLevel, ...logRedaction },
+    // JSON lines; pretty ones for a person at a development terminal (log-format.ts).
+    logger: { level: config.logLevel, ...logRedaction, ...(wantsPrettyLogs(config) ? { stream: await prettyLogStream() } : {}) },
+    // The line of each answered request names its user and problem code.
+    logController: new RequestLog(),
     bodyLimit: config.bodyLimitBytes,
     // Fastify accepts a hop count too, though its types only list the other forms.
     trustProxy: config.trustProxy as boolean | string[],
@@ -54,7 +63,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  registerErrorHandling(app);
+  registerErrorHandling(app, deps.metrics.rateLimits);
   const headers = securityHeaders({
     // An API answers JSON: nothing may be framed or loaded from its responses. The docs page
     // sets its own policy for its scripts and styles.
@@ -95,7 +104,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
   }
   if (config.docsEnabled) await registerDocs(app, { version: deps.version });
 
-  registerMetrics(app, { token: config.metricsToken });
+  registerMetrics(app, { token: config.metricsToken, registry: deps.metrics.registry });
   registerOpsRoutes(app, deps.readinessChecks);
   return app;
 }

@@ -14,6 +14,7 @@ import { FileUrls } from '../adapters/file-urls.js';
 import type { Mailer } from '../adapters/mail/mailer.js';
 import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
+import { createMetrics, type AppMetrics } from '../adapters/prometheus.js';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from '../adapters/presence-store.js';
 import { connectRedis, pingRedis } from '../adapters/redis.js';
 import { deriveKey, loadRootSecret, type KeyPurpose } from '../adapters/secrets.js';
@@ -58,6 +59,8 @@ export interface Infrastructure {
   delivery: BusDelivery;
   http: HttpServer;
   log: FastifyBaseLogger;
+  /** The app's Prometheus registry and what each component counts with (`/metrics`). */
+  metrics: AppMetrics;
   mail: MailQueue;
   /** The development outbox, where mail goes without SMTP_URL. */
   outbox: OutboxRepository;
@@ -74,7 +77,9 @@ export interface Infrastructure {
 const version = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function buildInfrastructure(config: Config, clock: Clock): Promise<Infrastructure> {
+  const metrics = createMetrics();
   const database = openDatabase(config);
+  metrics.database.watch(() => database.stats());
   const steps: Array<() => Promise<unknown>> = [() => database.close()];
   const close = async () => {
     for (const step of steps.splice(0).reverse()) await step().catch(() => {});
@@ -95,10 +100,10 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
       const subscriber = connectRedis(config.redis.url, 'messenger-sub');
       const connections = [redis, publisher, subscriber];
       steps.push(async () => connections.forEach((c) => c.disconnect()));
-      bus = new RedisBus(publisher, subscriber, config.redis.keyPrefix, reportBusError);
+      bus = new RedisBus(publisher, subscriber, config.redis.keyPrefix, reportBusError, metrics.bus);
       readiness.push({ name: 'redis', check: () => pingRedis(publisher) });
     } else {
-      bus = new InProcessBus(reportBusError);
+      bus = new InProcessBus(reportBusError, metrics.bus);
     }
     const eventBus = bus;
     steps.push(() => eventBus.close());
@@ -114,15 +119,19 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
       blobs = new FsBlobStore(path.join(config.dataDir, 'files'));
     }
 
-    const http = await createHttpServer({ config, version, readinessChecks: readiness });
+    const http = await createHttpServer({ config, version, readinessChecks: readiness, metrics });
     logger.current = http.log;
-    await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix });
+    await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix, metrics: metrics.rateLimits });
 
     const outbox = new OutboxRepository(database.db);
     const mailer: Mailer = config.mail.smtpUrl
       ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
       : new OutboxMailer({ outbox, log: (line, details) => http.log.info(details, line), now: () => clock.now() });
-    const mail = new MailQueue(mailer, (error, message) => http.log.error({ err: error, to: message.to, subject: message.subject }, 'mail not sent'));
+    const mail = new MailQueue(
+      mailer,
+      (error, message) => http.log.error({ err: error, to: message.to, subject: message.subject }, 'mail not sent'),
+      metrics.mail,
+    );
     steps.push(async () => {
       await mail.drain();
       await mailer.close();
@@ -152,6 +161,7 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
       delivery: new BusDelivery(bus),
       http,
       log: http.log,
+      metrics,
       mail,
       outbox,
       key: (purpose) => deriveKey(rootSecret, purpose),

@@ -26,6 +26,7 @@ export function realtimeModule(infra: Infrastructure, { accounts, chats, social,
     touchLastSeen: (userId, at) => accounts.users.touchLastSeen(userId, at),
     clock,
     log,
+    metrics: infra.metrics.realtime,
     settings: config.realtime,
   });
   const handshake = new HandshakeCheck({
@@ -34,6 +35,8 @@ export function realtimeModule(infra: Infrastructure, { accounts, chats, social,
     trustedOrigins: [new URL(config.appUrl).origin, ...(config.corsOrigins === '*' ? [] : config.corsOrigins)],
   });
   const apiV1 = new ApiV1Protocol({ registry, handshake, messages: chats.messages, sync: sync.sync, links, log, heartbeatMs: config.realtime.heartbeatMs });
+  // Its series exist from the start, at 0, rather than from its first socket.
+  infra.metrics.realtime.protocol(apiV1.name);
   const module: Module = {
     name: 'realtime',
     // No sign-in guard in this scope: each protocol's handshake authenticates itself.

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { EventBus } from '../adapters/bus/bus.js';
 import type { Clock } from '../adapters/clock.js';
+import type { RealtimeMetrics, SocketCounts } from '../adapters/metrics.js';
 import type { PresenceStore } from '../adapters/presence-store.js';
 import type { RateLimitRule } from '../config.js';
 import type { Principal } from '../services/auth/context.js';
@@ -24,6 +25,7 @@ export interface ConnectionRegistryDeps {
   touchLastSeen: (userId: number, at: number) => Promise<void>;
   clock: Clock;
   log: FastifyBaseLogger;
+  metrics: RealtimeMetrics;
   settings: { heartbeatMs: number; maxBufferedBytes: number; rateLimit: RateLimitRule; maxSocketsPerUser: number };
 }
 
@@ -68,18 +70,28 @@ export class ConnectionRegistry {
   private readonly bySession: Index = new Map();
   private readonly byApiToken: Index = new Map();
   private readonly limits: ConnectionLimits;
+  /** Each protocol's counts, bound once. */
+  private readonly counts = new Map<Protocol, SocketCounts>();
   private heartbeat: NodeJS.Timeout | undefined;
   private presenceRefresh: NodeJS.Timeout | undefined;
   private stopping = false;
 
   constructor(private readonly deps: ConnectionRegistryDeps) {
     this.limits = { maxBufferedBytes: deps.settings.maxBufferedBytes, rateLimit: deps.settings.rateLimit };
+    deps.metrics.watchConnections(() => this.countByProtocol());
   }
 
   get connectionCount(): number {
     let n = 0;
     for (const set of this.byUser.values()) n += set.size;
     return n;
+  }
+
+  /** Open sockets by protocol name; walks them all, so only for a metrics scrape. */
+  private countByProtocol(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const set of this.byUser.values()) for (const c of set) counts.set(c.protocol.name, (counts.get(c.protocol.name) ?? 0) + 1);
+    return counts;
   }
 
   async start(): Promise<void> {
@@ -108,7 +120,23 @@ export class ConnectionRegistry {
   /** Takes a socket a protocol accepted; from now on it gets the events of its user. */
   open(socket: WebSocket, wire: Duplex, options: OpenOptions): Connection {
     const { settings } = this.deps;
-    const connection = new Connection(socket, wire, options.principal, options.protocol, options.accepts, this.limits, (c) => void this.forget(c), Date.now() + Math.random() * settings.heartbeatMs);
+    let counts = this.counts.get(options.protocol);
+    if (!counts) {
+      counts = this.deps.metrics.protocol(options.protocol.name);
+      this.counts.set(options.protocol, counts);
+    }
+    counts.opened.inc();
+    const connection = new Connection(
+      socket,
+      wire,
+      options.principal,
+      options.protocol,
+      options.accepts,
+      this.limits,
+      (c) => void this.forget(c),
+      Date.now() + Math.random() * settings.heartbeatMs,
+      counts,
+    );
     const mine = addTo(this.byUser, connection.userId, connection);
     // A Set iterates in insertion order: the first is the oldest socket, the one to let go.
     for (const oldest of mine) {
@@ -120,7 +148,9 @@ export class ConnectionRegistry {
     if (apiTokenId !== undefined) addTo(this.byApiToken, apiTokenId, connection);
 
     const receiver = options.receiver(connection);
+    const received = counts.framesReceived;
     socket.on('message', (data, isBinary) => {
+      received.inc();
       try {
         if (connection.withinRate()) receiver.receive(data as Buffer, isBinary);
       } catch (error) {
@@ -130,7 +160,10 @@ export class ConnectionRegistry {
     socket.on('pong', () => {
       connection.alive = true;
     });
-    socket.on('close', () => void this.forget(connection));
+    socket.on('close', (code) => {
+      connection.closeCode ??= code;
+      void this.forget(connection);
+    });
     socket.on('error', () => {});
 
     if (this.stopping) {
@@ -147,6 +180,7 @@ export class ConnectionRegistry {
   /** Forgets the connection (once, however it ends) and updates presence. */
   private async forget(connection: Connection): Promise<void> {
     if (!removeFrom(this.byUser, connection.userId, connection)) return;
+    this.deps.metrics.closed(connection.protocol.name, connection.closeCode ?? 1006);
     removeFrom(this.bySession, connection.principal.sessionId, connection);
     removeFrom(this.byApiToken, connection.principal.apiTokenId, connection);
     // At shutdown the node's presence is cleared whole; no one is announced offline for a restart.
@@ -177,6 +211,7 @@ export class ConnectionRegistry {
     let protocol: Protocol | undefined;
     let frame: Buffer | null = null;
     let others: Map<Protocol, Buffer | null> | undefined;
+    let frames = 0;
     for (const userId of to) {
       const set = this.byUser.get(userId);
       if (!set) continue;
@@ -188,9 +223,10 @@ export class ConnectionRegistry {
           const known = others?.get(protocol);
           frame = known !== undefined ? known : this.render(protocol, event, position);
         }
-        if (frame !== null) connection.send(frame, position);
+        if (frame !== null && connection.send(frame, position)) frames += 1;
       }
     }
+    this.deps.metrics.delivered(event.type, frames);
   }
 
   /** One protocol failing to render an event must not keep it from the others. */

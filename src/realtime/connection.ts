@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { SocketCounts } from '../adapters/metrics.js';
 import type { RateLimitRule } from '../config.js';
 import type { Principal } from '../services/auth/context.js';
 import type { RealtimeEvent } from './events.js';
@@ -31,6 +32,8 @@ export class Connection {
   private heldBytes = 0;
   /** Recorded frames at or before this position were sent in the catch-up: a late live copy is dropped. */
   private caughtUpTo = 0;
+  /** The code the socket closed with: ours when we closed it, else the client's (1006 when it just went). */
+  closeCode: number | undefined;
   private framesInWindow = 0;
   private windowStartedAt = 0;
 
@@ -47,6 +50,8 @@ export class Connection {
     private readonly onGone: (connection: Connection) => void,
     /** When this socket is next pinged: each socket has its own phase, so pings never come in one burst. */
     public nextPingAt: number,
+    /** Its protocol's counts. */
+    readonly counts: SocketCounts,
   ) {}
 
   get userId() {
@@ -58,15 +63,12 @@ export class Connection {
    * unless the client has fallen so far behind that it must go (memory stays bounded). `ws` writes
    * its own frames (pings, close) synchronously to the same socket, since no extension is
    * negotiated, so the order on the wire is the order of the calls; `bufferedAmount` counts these
-   * bytes too, as it reads the socket's own buffer.
+   * bytes too, as it reads the socket's own buffer. Returns whether the frame was written.
    */
-  send(frame: Buffer, position?: number): void {
-    if (position !== undefined && position <= this.caughtUpTo) return;
-    if (this.held) {
-      this.hold(frame, position);
-      return;
-    }
-    this.write(frame);
+  send(frame: Buffer, position?: number): boolean {
+    if (position !== undefined && position <= this.caughtUpTo) return false;
+    if (this.held) return this.hold(frame, position);
+    return this.write(frame);
   }
 
   /**
@@ -91,24 +93,27 @@ export class Connection {
     for (const { frame, position } of held) if (position === undefined || position > caughtUpTo) this.write(frame);
   }
 
-  private hold(frame: Buffer, position: number | undefined): void {
+  private hold(frame: Buffer, position: number | undefined): boolean {
     this.heldBytes += frame.length;
     // Held frames count against the same bound as the outgoing buffer.
     if (this.heldBytes > this.limits.maxBufferedBytes) {
       this.held = undefined;
       this.close(CloseCode.tooSlow, 'too slow: too many events while catching up');
-      return;
+      return false;
     }
     this.held!.push({ frame, position });
+    return true;
   }
 
-  private write(frame: Buffer): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+  private write(frame: Buffer): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
     if (this.socket.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
       this.close(CloseCode.tooSlow, 'too slow: the outgoing buffer is full');
-      return;
+      return false;
     }
     this.wire.write(frame);
+    this.counts.framesSent.inc();
+    return true;
   }
 
   /** Counts a client frame; past the limit the socket is closed with 4029 and the frame dropped. */
@@ -121,6 +126,7 @@ export class Connection {
     }
     this.framesInWindow += 1;
     if (this.framesInWindow > max) {
+      if (this.closeCode === undefined) this.counts.frameRateExceeded.inc();
       this.close(CloseCode.tooManyFrames, 'too many frames');
       return false;
     }
@@ -129,6 +135,7 @@ export class Connection {
 
   /** A clean close, then the hard way if the peer does not answer (it may not be reading). */
   close(code: number, reason: string): void {
+    this.closeCode ??= code;
     this.onGone(this);
     if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
     this.socket.close(code, reason);

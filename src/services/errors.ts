@@ -27,7 +27,13 @@ export class DomainError extends Error {
     readonly kind: DomainErrorKind,
     readonly code: ErrorCode,
     message: string,
-    readonly details: { fields?: FieldError[]; retryAfterSeconds?: number; extra?: Record<string, unknown> } = {},
+    readonly details: {
+      fields?: FieldError[];
+      retryAfterSeconds?: number;
+      /** For `rate_limited`: the name of the limit that refused, for the metrics. */
+      limit?: string;
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     super(message);
     this.name = 'DomainError';
@@ -41,5 +47,5 @@ export const forbidden = (code: ErrorCode, message: string) => new DomainError('
 export const notFound = (code: ErrorCode, message: string) => new DomainError('not_found', code, message);
 export const conflict = (code: ErrorCode, message: string, fields: FieldError[] = []) =>
   new DomainError('conflict', code, message, { fields });
-export const rateLimited = (message: string, retryAfterSeconds: number) =>
-  new DomainError('rate_limited', 'rate_limited', message, { retryAfterSeconds });
+export const rateLimited = (message: string, retryAfterSeconds: number, limit?: string) =>
+  new DomainError('rate_limited', 'rate_limited', message, { retryAfterSeconds, limit });

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import type { DatabaseStats } from '../adapters/metrics.js';
 import type { Config } from '../config.js';
 import type { MessageWriter } from './message-writer.js';
 import { PostgresMessageWriter } from './postgres-message-writer.js';
@@ -26,6 +27,10 @@ export interface DatabaseHandle {
   messageWriter: MessageWriter;
   /** Appends to the sync log the fastest way this engine allows, in position order. */
   syncLogWriter: SyncLogWriter;
+  /** Where the data is, for the start-up line: the SQLite file, or PostgreSQL's host, port, database and schema (never the credentials). */
+  location: string;
+  /** Statements run so far, and PostgreSQL's pool; read at each metrics scrape. */
+  stats(): DatabaseStats;
   /** A cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -62,9 +67,13 @@ function openSqlite(dataDir: string): DatabaseHandle {
   // Kysely prepares every query anew; preparing costs more than running a small query, so keep
   // the prepared statements by SQL text (SQLite re-prepares them itself after a schema change).
   const statements = new LRUCache<string, SQLite.Statement>({ max: 1000 });
+  // Kysely asks for a statement each time it runs one, so this counts the statements it runs (the
+  // message writer's own prepared batch, outside Kysely, is not counted).
+  let queries = 0;
   const database = {
     close: () => file.close(),
     prepare: (text: string) => {
+      queries += 1;
       let statement = statements.get(text);
       if (!statement) {
         statement = file.prepare(text);
@@ -79,6 +88,8 @@ function openSqlite(dataDir: string): DatabaseHandle {
     engine: 'sqlite',
     messageWriter: new SqliteMessageWriter(db, file),
     syncLogWriter: new SqliteSyncLogWriter(db, file),
+    location: `SQLite ${filePath}`,
+    stats: () => ({ engine: 'sqlite', queries }),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -102,12 +113,19 @@ function openPostgres(options: Config['database']): DatabaseHandle {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPreparedQueries(pool) }) });
+  const counted = { queries: 0 };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPreparedQueries(pool, counted) }) });
   return {
     db,
     engine: 'postgres',
     messageWriter: new PostgresMessageWriter(db),
     syncLogWriter: new PostgresSyncLogWriter(db),
+    location: describePostgres(options),
+    stats: () => ({
+      engine: 'postgres',
+      queries: counted.queries,
+      pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
+    }),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -115,17 +133,29 @@ function openPostgres(options: Config['database']): DatabaseHandle {
   };
 }
 
+/** `PostgreSQL host:port/database (schema s)`: where, without the user name or password. */
+function describePostgres(options: Config['database']): string {
+  try {
+    const url = new URL(options.url ?? '');
+    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(the user\'s default database)';
+    return `PostgreSQL ${url.host || 'localhost'}/${database} (schema ${options.schema})`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
 /**
- * The pool as Kysely sees it, with one change: SQL that preparedQuery made goes as a named
- * statement, which each connection parses and plans once; everything else as before.
+ * The pool as Kysely sees it, with two changes: SQL that preparedQuery made goes as a named
+ * statement, which each connection parses and plans once; and each statement is counted.
  */
-function namingPreparedQueries(pool: pg.Pool): PostgresPool {
+function namingPreparedQueries(pool: pg.Pool, counted: { queries: number }): PostgresPool {
   return {
     connect: async () => {
       const client = await pool.connect();
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       return {
         query: ((text: unknown, values?: readonly unknown[]) => {
+          counted.queries += 1;
           const name = typeof text === 'string' ? statementNameOf(text) : undefined;
           return name ? query({ name, text, values }) : query(text, values);
         }) as PostgresPoolClient['query'],

@@ -1,3 +1,5 @@
+import type { BusMetrics } from '../metrics.js';
+
 /**
  * Events between nodes. Every subscriber of a topic, on every node including the publisher's,
  * receives each event published to it exactly once, in publish order per publisher.
@@ -13,9 +15,14 @@ export interface EventBus {
 export type EventHandler = (event: unknown) => void;
 export type Unsubscribe = () => Promise<void>;
 
-/** Holds handlers per topic; both bus implementations deliver through it. */
+/** For a bus built without metrics. */
+export const uncountedBus: BusMetrics = { published() {}, received() {} };
+
+/** Holds handlers per topic; both bus implementations deliver through it, and count what arrives. */
 export class TopicHandlers {
   private readonly byTopic = new Map<string, Set<EventHandler>>();
+
+  constructor(private readonly metrics: BusMetrics) {}
 
   /** Returns true when this is the topic's first handler. */
   add(topic: string, handler: EventHandler): boolean {
@@ -40,6 +47,7 @@ export class TopicHandlers {
   }
 
   deliver(topic: string, event: unknown, onError: (error: unknown) => void): void {
+    this.metrics.received(topic);
     const handlers = this.byTopic.get(topic);
     if (!handlers) return;
     for (const handler of handlers) {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { TopicHandlers, type EventBus, type EventHandler, type Unsubscribe } from './bus.js';
+import type { BusMetrics } from '../metrics.js';
+import { TopicHandlers, uncountedBus, type EventBus, type EventHandler, type Unsubscribe } from './bus.js';
 
 /** How long a subscribe whose SUBSCRIBE failed waits for the connection to come back. */
 const RESUBSCRIBE_WAIT_MS = 3000;
@@ -10,7 +11,7 @@ const RESUBSCRIBE_WAIT_MS = 3000;
  * deployments can share a Redis server.
  */
 export class RedisBus implements EventBus {
-  private readonly handlers = new TopicHandlers();
+  private readonly handlers: TopicHandlers;
   /** SUBSCRIBE commands in flight, so a second subscriber to a topic waits until it is live. */
   private readonly pending = new Map<string, Promise<unknown>>();
   /** Settles at the next resubscription of every topic once the connection is (re)established. */
@@ -23,7 +24,9 @@ export class RedisBus implements EventBus {
     private readonly subscriber: Redis,
     private readonly prefix: string,
     private readonly onHandlerError: (error: unknown) => void = () => {},
+    private readonly metrics: BusMetrics = uncountedBus,
   ) {
+    this.handlers = new TopicHandlers(metrics);
     // After a reconnect (or when Redis was down at start-up), subscribe to every topic again;
     // SUBSCRIBE is idempotent on a connection.
     subscriber.on('ready', () => {
@@ -45,6 +48,7 @@ export class RedisBus implements EventBus {
   }
 
   async publish(topic: string, event: unknown): Promise<void> {
+    this.metrics.published(topic);
     await this.publisher.publish(this.prefix + topic, JSON.stringify(event));
   }
 

@@ -5,7 +5,7 @@ import type { AuthContext } from './context.js';
 export const accountAttemptsKey = (userId: number) => `user:${userId}`;
 
 export const tooManyFailedLogins = (waitSeconds: number) =>
-  rateLimited(`Too many failed logins for this account; try again in ${waitSeconds} s`, waitSeconds);
+  rateLimited(`Too many failed logins for this account; try again in ${waitSeconds} s`, waitSeconds, 'login-per-account');
 
 /**
  * Checks the current password someone gives to confirm a sensitive change (password, e-mail,

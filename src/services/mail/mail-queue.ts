@@ -1,4 +1,5 @@
 import type { Mailer, MailMessage } from '../../adapters/mail/mailer.js';
+import type { MailMetrics } from '../../adapters/metrics.js';
 
 /**
  * Sends mail after the request has been answered, so an answer takes the same time whether or not
@@ -10,12 +11,22 @@ export class MailQueue {
   constructor(
     private readonly mailer: Mailer,
     private readonly onError: (error: unknown, message: MailMessage) => void,
-  ) {}
+    private readonly metrics: MailMetrics,
+  ) {
+    metrics.watchQueue(() => this.inFlight.size);
+  }
 
   enqueue(message: MailMessage): void {
+    this.metrics.queued.inc();
     const sending = this.mailer
       .send(message)
-      .catch((error: unknown) => this.onError(error, message))
+      .then(
+        () => this.metrics.sent.inc(),
+        (error: unknown) => {
+          this.metrics.failed.inc();
+          this.onError(error, message);
+        },
+      )
       .finally(() => this.inFlight.delete(sending));
     this.inFlight.add(sending);
   }

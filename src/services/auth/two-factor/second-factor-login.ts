@@ -59,7 +59,7 @@ export class SecondFactorLogin implements SecondFactorGate {
     const sentAt = record.emailCodeExpiresAt === null ? undefined : record.emailCodeExpiresAt - EMAIL_CODE_TTL_MS;
     if (sentAt !== undefined && now - sentAt < EMAIL_RESEND_AFTER_MS) {
       const wait = Math.ceil((EMAIL_RESEND_AFTER_MS - (now - sentAt)) / 1000);
-      throw rateLimited(`A code was just sent; ask again in ${wait} s`, wait);
+      throw rateLimited(`A code was just sent; ask again in ${wait} s`, wait, 'login-code-resend');
     }
     const code = randomDigits();
     const expiresAt = now + EMAIL_CODE_TTL_MS;
