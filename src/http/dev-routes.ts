@@ -49,6 +49,7 @@ export function registerDevRoutes(app: HttpServer, deps: { outbox: OutboxReader;
       },
       schema: {
         tags: ['development'],
+        operationId: 'listOutboxMail',
         summary: 'Mail the development outbox kept instead of sending, newest first (not in production)',
         description: 'Only for clients on the server’s own machine, unless DEV_OUTBOX_ENABLED is set; anyone else gets 404.',
         querystring: OutboxQuerySchema,

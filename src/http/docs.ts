@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { errorCodeTables } from '../services/error-catalogue.js';
+import { describeRoute, finishDocument } from './openapi/contract.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route schemas, at `/openapi.json`, and an
@@ -9,6 +10,8 @@ import { errorCodeTables } from '../services/error-catalogue.js';
  */
 export async function registerDocs(app: FastifyInstance, options: { version: string }): Promise<void> {
   await app.register(swagger, {
+    transform: describeRoute,
+    transformObject: finishDocument,
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -19,6 +22,7 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
           'Errors are application/problem+json (RFC 9457) with a stable `code`; every code is below.\n\n' +
           `## Error codes\n\n${errorCodeTables()}`,
       },
+      servers: [{ url: '/', description: 'The server that serves this document' }],
       tags: [
         { name: 'auth', description: 'Accounts, sessions, passwords and tokens' },
         { name: 'two-factor', description: 'Second factors (authenticator app, e-mailed codes, recovery codes), finishing a login with one, trusted devices' },
