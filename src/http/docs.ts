@@ -19,7 +19,10 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
         version: options.version,
         description:
           'Accounts, profiles, friends, chats with real-time delivery, media and posts. ' +
-          'Errors are application/problem+json (RFC 9457) with a stable `code`; every code is below.\n\n' +
+          'Errors are application/problem+json (RFC 9457) with a stable `code`: each operation lists the codes it can answer ' +
+          'under each status, and every code is below.\n\n' +
+          'Live events (WebSocket `GET /api/v1/ws`) are described by an AsyncAPI document at [/asyncapi.json](/asyncapi.json) ' +
+          '(docs/REALTIME.md until it is served).\n\n' +
           `## Error codes\n\n${errorCodeTables()}`,
       },
       servers: [{ url: '/', description: 'The server that serves this document' }],
@@ -56,7 +59,8 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
     staticCSP: true,
     // Served over plain HTTP in development too, where upgrading the page's own scripts breaks it.
     transformStaticCSP: (header: string) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
-    uiConfig: { deepLinking: true, docExpansion: 'list', tryItOutEnabled: true },
+    // No request leaves for another origin: no validator badge (it would call validator.swagger.io).
+    uiConfig: { deepLinking: true, docExpansion: 'list', tryItOutEnabled: true, displayOperationId: true, validatorUrl: null, defaultModelsExpandDepth: 1 },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
