@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { Type } from 'typebox';
 import { BlobNotFoundError } from '../adapters/blobs/blob-store.js';
 import type { Config } from '../config.js';
 import { AVATAR_SIDES } from '../services/avatar-keys.js';
@@ -9,7 +10,7 @@ import { principalOf } from './auth/authenticate.js';
 import { acceptOneFile, isFileTooLarge, readOneFile, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
 import { sendProblem } from './problem.js';
 import { limitPerClient } from './rate-limits.js';
-import { errors } from './schemas.js';
+import { fileResponse, fileResponses, notModified, problems } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface AvatarRouteDeps {
@@ -44,6 +45,7 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
         onRequest: async (request, reply) => refuseUnfitBody(request, reply, maxBytes),
         schema: {
           tags,
+          operationId: 'uploadAvatar',
           summary: 'Upload a new avatar',
           description:
             `A multipart/form-data body with exactly one file part (any field name), at most ${maxBytes} bytes: a PNG, ` +
@@ -52,7 +54,11 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
             `${AVATAR_SIDES.small} pixels (an animation gives its first frame). Images of more than ${maxPixels} ` +
             'pixels are refused from their header (422 `image_too_large`), and files that do not decode too (422 ' +
             '`invalid_image`). The new avatar has new URLs; the previous one’s stop working.',
-          response: { 200: Avatar, ...errors(400, 401, 404, 409, 413, 415, 422) },
+          multipartBody: Type.Object({ file: Type.String({ format: 'binary', description: 'The image (any field name)' }) }, { required: ['file'] }),
+          response: {
+            200: Avatar,
+            ...problems('avatar_busy', 'no_file', 'empty_file', 'too_many_files', ['unsupported_image', 415], ['image_too_large', 422], ['invalid_image', 422]),
+          },
         },
       },
       async (request, reply) => {
@@ -80,9 +86,10 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
     {
       schema: {
         tags,
+        operationId: 'resetAvatar',
         summary: 'Go back to the generated avatar',
         description: 'Deletes the uploaded avatar, if any, and answers with the default one: initials on a colour. Doing it twice changes nothing.',
-        response: { 200: Avatar, ...errors(401, 404, 409) },
+        response: { 200: Avatar, ...problems('avatar_busy') },
       },
     },
     async (request) => avatarView(await avatars.reset(principalOf(request).userId)),
@@ -96,13 +103,14 @@ export async function registerAvatarRoutes(http: HttpServer, deps: AvatarRouteDe
     config: { access: 'public', ...limitPerClient(deps.config.rateLimits.files, 'avatars') },
     schema: {
       tags,
+      operationId: 'getAvatarImage',
       summary: 'An avatar image',
       description:
         'Public, like profile pictures anywhere: the `small` and `large` URLs of an avatar, as WebP. They never change ' +
         'content, so they are cacheable for a year; supports `If-None-Match`. Unknown avatars, and replaced ones, are 404. ' +
         'Default avatars are drawn when asked for and never stored. Requests are limited per client address ' +
         '(`RATE_LIMIT_FILES`; 429 with Retry-After beyond it).',
-      response: errors(404, 429),
+      response: fileResponses({ 200: fileResponse('The WebP image', 'image/webp'), 304: notModified, ...problems('rate_limited', 'not_found') }),
     },
     handler: async (request, reply) => {
       const key = `avatars/${(request.params as { '*': string })['*']}`;

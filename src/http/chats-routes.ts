@@ -4,7 +4,7 @@ import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, type MessageService } from '../servic
 import { validationError } from '../services/errors.js';
 import { Chat, Message, Reaction, chatJson, messageJson, type AttachmentLinks } from '../views/chats.js';
 import { principalOf } from './auth/authenticate.js';
-import { Id, PlainText, errors } from './schemas.js';
+import { Id, PlainText, problems } from './schemas.js';
 import type { HttpServer } from './server.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 
@@ -43,6 +43,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'createChat',
         summary: 'Open a direct chat (200 with the existing one for that pair) or create a group',
         description:
           'Nobody can bring in someone they block or who blocks them (403 `blocked`), nor put into a group someone whose ' +
@@ -55,7 +56,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
             memberIds: Type.Array(Id, { maxItems: deps.maxGroupMembers, description: 'Members besides you; you become the owner' }),
           }),
         ]),
-        response: { 200: Chat, 201: Chat, ...errors(400, 401, 403, 404) },
+        response: { 200: Chat, 201: Chat, ...problems('cannot_chat_with_self', 'too_many_members', ['user_not_found', 400], 'blocked', 'group_add_not_allowed') },
       },
     },
     async (request, reply) => {
@@ -75,6 +76,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'listChats',
         summary: 'My chats, most recent activity first',
         querystring: Type.Object(
           {
@@ -84,7 +86,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Chat), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) },
+        response: { 200: Type.Object({ items: Type.Array(Chat), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problems('invalid_cursor') },
       },
     },
     async (request) => {
@@ -97,7 +99,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
 
   app.get(
     '/:id',
-    { schema: { tags, summary: 'One of my chats', params: ChatParams, response: { 200: Chat, ...errors(400, 401, 404) } } },
+    { schema: { tags, operationId: 'getChat', summary: 'One of my chats', params: ChatParams, response: { 200: Chat, ...problems('chat_not_found') } } },
     async (request) => chatJson(await chats.get(principalOf(request).userId, request.params.id), links),
   );
 
@@ -106,10 +108,11 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'updateChat',
         summary: 'Rename a group (owner or admin) or hand ownership to another member (owner)',
         params: ChatParams,
         body: Type.Object({ name: Type.Optional(GroupName), ownerId: Type.Optional(Id) }, { additionalProperties: false, minProperties: 1 }),
-        response: { 200: Chat, ...errors(400, 401, 403, 404) },
+        response: { 200: Chat, ...problems('chat_not_found', 'direct_chat', 'not_admin', 'not_owner', 'not_a_member') },
       },
     },
     async (request) => {
@@ -123,7 +126,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
 
   app.delete(
     '/:id',
-    { schema: { tags, summary: 'Delete a group (owner)', params: ChatParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } },
+    { schema: { tags, operationId: 'deleteChat', summary: 'Delete a group (owner)', params: ChatParams, response: { 204: Type.Null(), ...problems('chat_not_found', 'direct_chat', 'not_owner') } } },
     async (request, reply) => {
       await chats.delete(principalOf(request).userId, request.params.id);
       return reply.code(204).send(null);
@@ -135,13 +138,14 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'addChatMembers',
         summary: 'Add people to a group (owner or admin)',
         description:
           'Refused, naming each person in `errors`, for someone the adder blocks or who blocks the adder (403 `blocked`) and ' +
           'for someone whose `groupAdds` is `friends` when the adder is not their friend (403 `group_add_not_allowed`).',
         params: ChatParams,
         body: body({ userIds: Type.Array(Id, { minItems: 1, maxItems: deps.maxGroupMembers }) }),
-        response: { 200: Chat, ...errors(400, 401, 403, 404) },
+        response: { 200: Chat, ...problems('chat_not_found', 'direct_chat', 'not_admin', 'too_many_members', ['user_not_found', 400], 'blocked', 'group_add_not_allowed') },
       },
     },
     async (request) => chatJson(await chats.addMembers(principalOf(request).userId, request.params.id, request.body.userIds), links),
@@ -152,10 +156,11 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'setChatMemberRole',
         summary: 'Make a member an admin, or an admin a member (owner)',
         params: MemberParams,
         body: body({ role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) }),
-        response: { 200: Chat, ...errors(400, 401, 403, 404) },
+        response: { 200: Chat, ...problems('chat_not_found', 'direct_chat', 'not_owner', 'member_not_found', 'owner_role') },
       },
     },
     async (request) => chatJson(await chats.setRole(principalOf(request).userId, request.params.id, request.params.userId, request.body.role), links),
@@ -166,9 +171,10 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'removeChatMember',
         summary: 'Remove a member (owner or admin), or leave (your own id)',
         params: MemberParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problems('chat_not_found', 'direct_chat', 'not_admin', 'not_allowed', 'owner_must_transfer', 'member_not_found') },
       },
     },
     async (request, reply) => {
@@ -182,6 +188,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'listMessages',
         summary: 'Message history',
         description:
           '`before=<seq>`: older messages, newest first. `after=<seq>`: newer messages, oldest first (catching up after a reconnect). ' +
@@ -196,7 +203,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
             items: Type.Array(Message),
             nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'The seq to pass as before (or after) for the next page' }),
           }),
-          ...errors(400, 401, 404),
+          ...problems('chat_not_found'),
         },
       },
     },
@@ -216,6 +223,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'sendMessage',
         summary: 'Send a message (201; 200 with the first message when the clientId was already used)',
         description: blockedDirectChat,
         params: ChatParams,
@@ -225,7 +233,7 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
           attachmentIds: Type.Optional(Type.Array(Id, { maxItems: MAX_ATTACHMENTS, description: 'Ids from POST /api/v1/uploads' })),
           clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Your id for this message; a retry with the same one stores nothing new' })),
         }),
-        response: { 200: Message, 201: Message, ...errors(400, 401, 403, 404) },
+        response: { 200: Message, 201: Message, ...problems('chat_not_found', 'blocked', 'empty_message', 'reply_not_found', 'attachment_unavailable') },
       },
     },
     async (request, reply) => {
@@ -239,11 +247,12 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'editMessage',
         summary: 'Edit your message',
         description: blockedDirectChat,
         params: MessageParams,
         body: body({ text: Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH }) }),
-        response: { 200: Message, ...errors(400, 401, 403, 404) },
+        response: { 200: Message, ...problems('chat_not_found', 'message_not_found', 'not_author', 'blocked', 'message_deleted', 'empty_message') },
       },
     },
     async (request) => messageJson(await messages.edit(principalOf(request).userId, request.params.id, request.params.messageId, request.body.text), links),
@@ -254,10 +263,11 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'deleteMessage',
         summary: 'Delete a message (the author, or a group owner or admin); a tombstone stays',
         description: blockedDirectChat,
         params: MessageParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problems('chat_not_found', 'message_not_found', 'not_author', 'blocked') },
       },
     },
     async (request, reply) => {
@@ -272,10 +282,11 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
       {
         schema: {
           tags,
+          operationId: method === 'put' ? 'addReaction' : 'removeReaction',
           summary: method === 'put' ? 'React with an emoji (URL-encoded)' : 'Take your reaction back',
           description: blockedDirectChat,
           params: ReactionParams,
-          response: { 200: Type.Object({ reactions: Type.Array(Reaction) }), ...errors(400, 401, 403, 404) },
+          response: { 200: Type.Object({ reactions: Type.Array(Reaction) }), ...problems('chat_not_found', 'message_not_found', 'blocked', 'invalid_emoji', 'message_deleted') },
         },
       },
       async (request) => {
@@ -291,11 +302,12 @@ export function registerChatRoutes(app: HttpServer, deps: ChatRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'markChatRead',
         summary: 'Mark messages up to seq as read (the marker only moves forward)',
         description: 'Members hear of it (`read.updated`), except across a block in a direct chat, where only my own sockets do.',
         params: ChatParams,
         body: body({ seq: Seq }),
-        response: { 200: Type.Object({ lastReadSeq: Type.Integer(), unreadCount: Type.Integer() }), ...errors(400, 401, 404) },
+        response: { 200: Type.Object({ lastReadSeq: Type.Integer(), unreadCount: Type.Integer() }), ...problems('chat_not_found', 'seq_out_of_range') },
       },
     },
     async (request) => messages.markRead(principalOf(request).userId, request.params.id, request.body.seq),

@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 import { extractLinksAndCodes } from '../adapters/mail/outbox-mailer.js';
 import type { OutboxReader } from '../services/mail/outbox.js';
 import { isLoopbackClient } from './loopback.js';
-import { ProblemSchema, sendProblem } from './problem.js';
+import { sendProblem } from './problem.js';
+import { problems } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 const OutboxMailSchema = Type.Object({
@@ -49,6 +50,7 @@ export function registerDevRoutes(app: HttpServer, deps: { outbox: OutboxReader;
       },
       schema: {
         tags: ['development'],
+        operationId: 'listOutboxMail',
         summary: 'Mail the development outbox kept instead of sending, newest first (not in production)',
         description: 'Only for clients on the server’s own machine, unless DEV_OUTBOX_ENABLED is set; anyone else gets 404.',
         querystring: OutboxQuerySchema,
@@ -57,8 +59,7 @@ export function registerDevRoutes(app: HttpServer, deps: { outbox: OutboxReader;
             items: Type.Array(OutboxMailSchema),
             nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `before` for the next page' }),
           }),
-          400: ProblemSchema,
-          404: ProblemSchema,
+          ...problems('not_found'),
         },
       },
     },

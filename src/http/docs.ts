@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { asyncApiDocument } from '../realtime/api-v1/asyncapi.js';
 import { errorCodeTables } from '../services/error-catalogue.js';
+import { describeRoute, finishDocument } from './openapi/contract.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route schemas, at `/openapi.json`, and an
@@ -10,6 +11,8 @@ import { errorCodeTables } from '../services/error-catalogue.js';
  */
 export async function registerDocs(app: FastifyInstance, options: { version: string }): Promise<void> {
   await app.register(swagger, {
+    transform: describeRoute,
+    transformObject: finishDocument,
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -17,11 +20,13 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
         version: options.version,
         description:
           'Accounts, profiles, friends, chats with real-time delivery, media and posts. ' +
-          'Errors are application/problem+json (RFC 9457) with a stable `code`; every code is below.\n\n' +
+          'Errors are application/problem+json (RFC 9457) with a stable `code`: each operation lists the codes it can answer ' +
+          'under each status, and every code is below.\n\n' +
           'Live events and sending over the WebSocket (`GET /api/v1/ws`): the AsyncAPI 3 document at [/asyncapi.json](/asyncapi.json). ' +
           'After any disconnect, `GET /api/v1/sync?since=<syncToken>` (or the socket’s `?since=`) brings every change that was missed.\n\n' +
           `## Error codes\n\n${errorCodeTables()}`,
       },
+      servers: [{ url: '/', description: 'The server that serves this document' }],
       tags: [
         { name: 'auth', description: 'Accounts, sessions, passwords and tokens' },
         { name: 'two-factor', description: 'Second factors (authenticator app, e-mailed codes, recovery codes), finishing a login with one, trusted devices' },
@@ -56,7 +61,8 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
     staticCSP: true,
     // Served over plain HTTP in development too, where upgrading the page's own scripts breaks it.
     transformStaticCSP: (header: string) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
-    uiConfig: { deepLinking: true, docExpansion: 'list', tryItOutEnabled: true },
+    // No request leaves for another origin: no validator badge (it would call validator.swagger.io).
+    uiConfig: { deepLinking: true, docExpansion: 'list', tryItOutEnabled: true, displayOperationId: true, validatorUrl: null, defaultModelsExpandDepth: 1 },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/asyncapi.json', { schema: { hide: true } }, async (request) =>

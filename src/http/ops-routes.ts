@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ProblemSchema, sendProblem } from './problem.js';
+import { sendProblem } from './problem.js';
+import { problems } from './schemas.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -35,6 +36,7 @@ export function registerOpsRoutes(app: FastifyInstance, checks: ReadinessCheck[]
     {
       schema: {
         tags: ['operations'],
+        operationId: 'getHealth',
         summary: 'Liveness: the process is up',
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
       },
@@ -47,10 +49,11 @@ export function registerOpsRoutes(app: FastifyInstance, checks: ReadinessCheck[]
     {
       schema: {
         tags: ['operations'],
+        operationId: 'getReadiness',
         summary: 'Readiness: the database (and Redis, when configured) answer',
         response: {
           200: Type.Object({ status: Type.Literal('ok'), checks: ChecksSchema }),
-          503: ProblemSchema,
+          ...problems('not_ready'),
         },
       },
     },

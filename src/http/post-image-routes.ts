@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { BlobNotFoundError, isValidBlobKey, type BlobStore } from '../adapters/blobs/blob-store.js';
 import type { FileUrls } from '../adapters/file-urls.js';
 import { sendProblem } from './problem.js';
-import { errors } from './schemas.js';
+import { fileResponse, fileResponses, notModified, problems } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 /**
@@ -18,9 +18,15 @@ export function registerPostImageRoutes(app: HttpServer, deps: { blobs: BlobStor
     config: { access: 'public' },
     schema: {
       tags: ['posts'],
+      operationId: 'getPostImage',
       summary: 'A post image file, by the signed URL in the post',
       querystring: Type.Object({ exp: Type.Optional(Type.String({ maxLength: 20 })), sig: Type.Optional(Type.String({ maxLength: 100 })) }),
-      response: errors(404),
+      response: fileResponses({
+        200: fileResponse('The WebP image', 'image/webp'),
+        302: Type.Null({ description: 'Images in an S3-compatible bucket: to a presigned URL that serves the same bytes' }),
+        304: notModified,
+        ...problems('not_found'),
+      }),
     },
     handler: async (request, reply) => {
       const key = `posts/${(request.params as { '*': string })['*']}`;

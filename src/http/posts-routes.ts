@@ -6,7 +6,7 @@ import { CommentView, PostPersonView, PostView, commentView, postPersonView, pos
 import { principalOf } from './auth/authenticate.js';
 import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
 import { acceptFiles, isFileTooLarge, readParts, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
-import { Id, Timestamp, errors, iso } from './schemas.js';
+import { Id, Timestamp, problems, iso } from './schemas.js';
 import type { HttpServer } from './server.js';
 import { findUnstorableText } from './untrusted-input.js';
 
@@ -53,13 +53,27 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
       onRequest: async (request, reply) => refuseUnfitBody(request, reply, maxBody),
       schema: {
         tags,
+        operationId: 'createPost',
         summary: 'Publish a post: text, up to 10 images, or both (multipart/form-data)',
         description:
           `Fields: \`text\` (up to ${POST_TEXT_MAX} characters), \`visibility\` (\`public\`, the default, or \`friends\`), and up to ` +
           `${POST_IMAGES_MAX} image files (any field name; PNG, JPEG, WebP or GIF, read from the bytes). Each image is stored upright ` +
           'and without metadata as a WebP of at most 1,600 px and a 400 px thumbnail, with a ThumbHash placeholder. One bad image ' +
           'refuses the whole post (the field names it: `images[2]`), and nothing is stored. The author’s friends get `post.created`.',
-        response: { 201: PostView, ...errors(400, 401, 413, 415) },
+        multipartBody: Type.Object(
+          {
+            text: Type.Optional(Type.String({ maxLength: POST_TEXT_MAX, description: 'The text; may be empty with images' })),
+            visibility: Type.Optional(Visibility),
+            'images[]': Type.Optional(
+              Type.Array(Type.String({ format: 'binary' }), {
+                maxItems: POST_IMAGES_MAX,
+                description: 'Image files (the field name is free; `images[]` is conventional): PNG, JPEG, WebP or GIF',
+              }),
+            ),
+          },
+          { additionalProperties: false, description: 'Text, images, or both' },
+        ),
+        response: { 201: PostView, ...problems('post_empty', 'too_many_images', 'too_many_parts', 'empty_file', ['invalid_image', 400], ['unsupported_image', 400], ['image_too_large', 400]) },
       },
     },
     async (request, reply) => {
@@ -89,13 +103,14 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
     {
       schema: {
         tags,
+        operationId: 'listPosts',
         summary: 'A feed: `latest` (everything I may see), `friends` (my friends’ and mine) or `popular`',
         description:
           '`popular` ranks each post at its creation time moved a day forward for every tenfold of engagement (likes, comments ' +
           'counted twice, views a tenth): a post from yesterday with a few dozen likes stands above a silent one from a minute ago. ' +
           'Every post on a page counts as a view (once per viewer and post an hour).',
         querystring: FeedQuery,
-        response: { 200: Page(PostView), ...errors(400, 401) },
+        response: { 200: Page(PostView), ...problems('invalid_cursor') },
       },
     },
     async (request) => {
@@ -115,7 +130,7 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
   app.get(
     '/users/:id/posts',
     {
-      schema: { tags, summary: 'A person’s posts, newest first, as I may see them', params: PostParams, querystring: pageQuery(), response: { 200: Page(PostView), ...errors(400, 401, 404) } },
+      schema: { tags, operationId: 'listUserPosts', summary: 'A person’s posts, newest first, as I may see them', params: PostParams, querystring: pageQuery(), response: { 200: Page(PostView), ...problems('invalid_cursor', ['user_not_found', 404]) } },
     },
     async (request) => {
       const { limit, cursor } = request.query;
@@ -127,7 +142,7 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
 
   app.get(
     '/posts/:id',
-    { schema: { tags, summary: 'One post (404 when I may not see it)', params: PostParams, response: { 200: PostView, ...errors(400, 401, 404) } } },
+    { schema: { tags, operationId: 'getPost', summary: 'One post (404 when I may not see it)', params: PostParams, response: { 200: PostView, ...problems('post_not_found') } } },
     async (request) => view(await posts.get(principalOf(request).userId, request.params.id)),
   );
 
@@ -136,13 +151,14 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
     {
       schema: {
         tags,
+        operationId: 'updatePost',
         summary: 'Change my post’s text or visibility',
         params: PostParams,
         body: Type.Object(
           { text: Type.Optional(Type.String({ maxLength: POST_TEXT_MAX })), visibility: Type.Optional(Visibility) },
           { additionalProperties: false, minProperties: 1, 'x-message': 'change text, visibility or both' },
         ),
-        response: { 200: PostView, ...errors(400, 401, 403, 404) },
+        response: { 200: PostView, ...problems('post_not_found', 'not_post_author', 'post_empty') },
       },
     },
     async (request) => view(await posts.update(principalOf(request).userId, request.params.id, request.body)),
@@ -151,7 +167,7 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
   app.delete(
     '/posts/:id',
     {
-      schema: { tags, summary: 'Delete my post, its images, likes and comments', params: PostParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      schema: { tags, operationId: 'deletePost', summary: 'Delete my post, its images, likes and comments', params: PostParams, response: { 204: Type.Null(), ...problems('post_not_found', 'not_post_author') } },
     },
     async (request, reply) => {
       await posts.delete(principalOf(request).userId, request.params.id);
@@ -161,20 +177,20 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
 
   app.put(
     '/posts/:id/like',
-    { schema: { tags, summary: 'Like a post (again changes nothing); its author gets `post.liked`', params: PostParams, response: { 200: PostView, ...errors(400, 401, 404) } } },
+    { schema: { tags, operationId: 'likePost', summary: 'Like a post (again changes nothing); its author gets `post.liked`', params: PostParams, response: { 200: PostView, ...problems('post_not_found') } } },
     async (request) => view(await posts.like(principalOf(request).userId, request.params.id)),
   );
 
   app.delete(
     '/posts/:id/like',
-    { schema: { tags, summary: 'Take my like back (none is fine)', params: PostParams, response: { 200: PostView, ...errors(400, 401, 404) } } },
+    { schema: { tags, operationId: 'unlikePost', summary: 'Take my like back (none is fine)', params: PostParams, response: { 200: PostView, ...problems('post_not_found') } } },
     async (request) => view(await posts.unlike(principalOf(request).userId, request.params.id)),
   );
 
   const Liker = Type.Object({ user: PostPersonView, likedAt: Timestamp });
   app.get(
     '/posts/:id/likes',
-    { schema: { tags, summary: 'Who liked a post, newest first', params: PostParams, querystring: pageQuery(), response: { 200: Page(Liker), ...errors(400, 401, 404) } } },
+    { schema: { tags, operationId: 'listPostLikes', summary: 'Who liked a post, newest first', params: PostParams, querystring: pageQuery(), response: { 200: Page(Liker), ...problems('post_not_found', 'invalid_cursor') } } },
     async (request) => {
       const { limit, cursor } = request.query;
       const after = cursor ? decodeCursor(cursor, ['int', 'int'] as const) : undefined;
@@ -191,10 +207,11 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
     {
       schema: {
         tags,
+        operationId: 'createComment',
         summary: 'Comment on a post, or reply to one of its comments; the post’s author gets `comment.created`',
         params: PostParams,
         body: Type.Object({ text: Type.String({ minLength: 1, maxLength: COMMENT_TEXT_MAX }), replyToId: Type.Optional(Id) }, { additionalProperties: false }),
-        response: { 201: CommentView, ...errors(400, 401, 404) },
+        response: { 201: CommentView, ...problems('post_not_found', 'reply_not_found') },
       },
     },
     async (request, reply) => reply.code(201).send(commentView(await posts.comment(principalOf(request).userId, request.params.id, request.body))),
@@ -202,7 +219,7 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
 
   app.get(
     '/posts/:id/comments',
-    { schema: { tags, summary: 'A post’s comments, oldest first', params: PostParams, querystring: pageQuery(), response: { 200: Page(CommentView), ...errors(400, 401, 404) } } },
+    { schema: { tags, operationId: 'listComments', summary: 'A post’s comments, oldest first', params: PostParams, querystring: pageQuery(), response: { 200: Page(CommentView), ...problems('post_not_found', 'invalid_cursor') } } },
     async (request) => {
       const { limit, cursor } = request.query;
       const after = cursor ? decodeCursor(cursor, ['int'] as const)[0] : undefined;
@@ -214,7 +231,7 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
   app.delete(
     '/posts/:postId/comments/:id',
     {
-      schema: { tags, summary: 'Delete a comment: mine, or any on my post', params: CommentParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      schema: { tags, operationId: 'deleteComment', summary: 'Delete a comment: mine, or any on my post', params: CommentParams, response: { 204: Type.Null(), ...problems('comment_not_found', 'not_comment_author') } },
     },
     async (request, reply) => {
       await posts.deleteComment(principalOf(request).userId, request.params.postId, request.params.id);

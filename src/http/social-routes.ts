@@ -3,7 +3,7 @@ import type { SocialContact, SocialService } from '../services/social/social-ser
 import { Contact, FriendshipStatus, contactView } from '../views/people.js';
 import { principalOf } from './auth/authenticate.js';
 import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
-import { Id, errors } from './schemas.js';
+import { Id, problems } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface SocialRouteDeps {
@@ -39,9 +39,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: friendTags,
+        operationId: 'listFriends',
         summary: 'My friends, by username, with presence',
         querystring: pageQuery({}),
-        response: { 200: ContactPage, ...errors(400, 401) },
+        response: { 200: ContactPage, ...problems('invalid_cursor') },
       },
     },
     async (request) => {
@@ -57,9 +58,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: friendTags,
+        operationId: 'listFriendRequests',
         summary: 'Pending friend requests to me (incoming) or from me (outgoing), newest first',
         querystring: pageQuery({ direction: Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')], { default: 'incoming' }) }),
-        response: { 200: ContactPage, ...errors(400, 401) },
+        response: { 200: ContactPage, ...problems('invalid_cursor') },
       },
     },
     async (request) => {
@@ -75,9 +77,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: friendTags,
+        operationId: 'getFriendship',
         summary: 'Where I stand with someone',
         params: UserParams,
-        response: { 200: Status, ...errors(400, 401, 404) },
+        response: { 200: Status, ...problems('self', ['user_not_found', 404]) },
       },
     },
     async (request) => ({ status: await social.status(principalOf(request).userId, request.params.userId) }),
@@ -88,13 +91,14 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: friendTags,
+        operationId: 'addFriend',
         summary: 'Send a friend request, or accept theirs',
         description:
           'Accepts when they already asked me; otherwise sends a request (or, with FRIENDS_AUTO_ACCEPT, befriends at once). ' +
           'Repeating it changes nothing. Both people get `friend.request` or `friend.added` over the WebSocket. ' +
           '403 `blocked` when either blocks the other.',
         params: UserParams,
-        response: { 200: Status, ...errors(400, 401, 403, 404) },
+        response: { 200: Status, ...problems('self', ['user_not_found', 404], 'blocked') },
       },
     },
     async (request) => social.befriend(principalOf(request).userId, request.params.userId),
@@ -105,10 +109,11 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: friendTags,
+        operationId: 'removeFriend',
         summary: 'Remove a friend, decline their request, or cancel mine',
         description: 'Both people get `friend.removed`. 404 when there is no friendship or request between us.',
         params: UserParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 404) },
+        response: { 204: Type.Null(), ...problems('self', ['user_not_found', 404], 'not_friends') },
       },
     },
     async (request, reply) => {
@@ -122,9 +127,10 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: blockTags,
+        operationId: 'listBlocks',
         summary: 'The people I block, newest first',
         querystring: pageQuery({}),
-        response: { 200: ContactPage, ...errors(400, 401) },
+        response: { 200: ContactPage, ...problems('invalid_cursor') },
       },
     },
     async (request) => {
@@ -140,12 +146,13 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: blockTags,
+        operationId: 'blockUser',
         summary: 'Block someone',
         description:
           'Ends any friendship and pending request between us. Neither of us finds the other in search; they cannot send ' +
           'me friend requests, open a direct chat with me or send into our direct chat. 409 when I already block them.',
         params: UserParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 404, 409) },
+        response: { 204: Type.Null(), ...problems('self', ['user_not_found', 404], 'already_blocked') },
       },
     },
     async (request, reply) => {
@@ -159,10 +166,11 @@ export function registerSocialRoutes(app: HttpServer, deps: SocialRouteDeps): vo
     {
       schema: {
         tags: blockTags,
+        operationId: 'unblockUser',
         summary: 'Unblock someone',
         description: '404 when I do not block them. Unblocking does not restore an earlier friendship.',
         params: UserParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 404) },
+        response: { 204: Type.Null(), ...problems('self', ['user_not_found', 404], 'not_blocked') },
       },
     },
     async (request, reply) => {

@@ -5,7 +5,7 @@ import { MAX_SYNC_PAGE, type SyncService } from '../services/sync/sync-service.j
 import type { AttachmentLinks } from '../views/chats.js';
 import type { PostImageLinks } from '../views/posts.js';
 import { principalOf } from './auth/authenticate.js';
-import { errors } from './schemas.js';
+import { problems } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface SyncRouteDeps {
@@ -36,6 +36,7 @@ export function registerSyncRoutes(app: HttpServer, deps: SyncRouteDeps): void {
     '/sync',
     {
       schema: {
+        operationId: 'sync',
         tags: ['sync'],
         summary: 'What changed for me since a token',
         description:
@@ -49,7 +50,7 @@ export function registerSyncRoutes(app: HttpServer, deps: SyncRouteDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: SyncAnswer, ...errors(400, 401, 404, 410) },
+        response: { 200: SyncAnswer, ...problems('invalid_sync_token', 'resync_required', 'sync_disabled') },
       },
     },
     async (request) => {

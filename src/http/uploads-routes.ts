@@ -10,7 +10,7 @@ import { SESSION_COOKIE } from './auth/cookies.js';
 import { acceptOneFile, isFileTooLarge, readOneFile, refuseUnfitBody, sendFileTooLarge } from './multipart.js';
 import { sendProblem } from './problem.js';
 import { limitPerClient } from './rate-limits.js';
-import { errors, signedIn } from './schemas.js';
+import { fileResponse, fileResponses, notModified, problems, signedIn } from './schemas.js';
 import type { HttpServer } from './server.js';
 import { Attachment, uploadView } from '../views/uploads.js';
 
@@ -43,6 +43,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
         onRequest: async (request, reply) => refuseUnfitBody(request, reply, maxBytes),
         schema: {
           tags,
+          operationId: 'uploadFile',
           summary: 'Upload one file',
           description:
             'A multipart/form-data body with exactly one file part (any field name); other fields are ignored. ' +
@@ -50,7 +51,8 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
             'metadata (EXIF, GPS), with their size and a WebP thumbnail; images with too many pixels are refused ' +
             '(`image_too_large`), as are files that start like an image but do not decode (`invalid_image`). Anything ' +
             'else is stored as it came and served as a download. Until it is attached to a message only the uploader may read it.',
-          response: { 201: Attachment, ...errors(400, 401, 413, 415) },
+          multipartBody: Type.Object({ file: Type.String({ format: 'binary', description: 'The file (any field name)' }) }, { required: ['file'] }),
+          response: { 201: Attachment, ...problems('no_file', 'empty_file', 'too_many_files', ['invalid_image', 400], ['image_too_large', 400]) },
         },
       },
       async (request, reply) => {
@@ -76,6 +78,7 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
     config: { access: 'public', ...limitPerClient(deps.config.rateLimits.files, 'files') },
     schema: {
       tags,
+      operationId: 'getFile',
       summary: 'Download a stored file',
       description:
         'Readable with a signed URL as returned in `url` and `thumbnailUrl` (no credentials needed until `exp`), ' +
@@ -89,7 +92,13 @@ export async function registerUploads(http: HttpServer, deps: UploadRouteDeps): 
         exp: Type.Optional(Type.String({ maxLength: 20, description: 'Expiry of a signed URL, Unix seconds' })),
         sig: Type.Optional(Type.String({ maxLength: 100, description: 'Signature of a signed URL' })),
       }),
-      response: errors(401, 404, 416, 429),
+      response: fileResponses({
+        200: fileResponse('The file: inline for images, else as a download (`Content-Disposition`)', 'application/octet-stream'),
+        206: fileResponse('The range asked for', 'application/octet-stream'),
+        302: Type.Null({ description: 'Files in an S3-compatible bucket: to a presigned URL that serves the same bytes' }),
+        304: notModified,
+        ...problems('rate_limited', 'not_found', 'range_not_satisfiable'),
+      }),
     },
     handler: async (request, reply) => {
       const key = (request.params as { '*': string })['*'];

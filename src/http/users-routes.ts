@@ -6,7 +6,7 @@ import { principalOf, sessionPrincipalOf } from './auth/authenticate.js';
 import { Email, GivenPassword, Name, Username } from './auth/fields.js';
 import { CurrentUser, currentUserView } from './auth/views.js';
 import { Cursor, decodeCursor, encodeCursor } from './cursors.js';
-import { IdParams, errors } from './schemas.js';
+import { IdParams, problems } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface UserRouteDeps {
@@ -37,7 +37,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
   app.get(
     '/me',
     {
-      schema: { tags, summary: 'The signed-in user', response: { 200: Me, ...errors(401) } },
+      schema: { tags, operationId: 'getMe', summary: 'The signed-in user', response: { 200: Me } },
     },
     async (request) => meView(await profiles.me(principalOf(request).userId)),
   );
@@ -47,6 +47,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'updateMe',
         summary: 'Change my username, names, bio, e-mail address or privacy settings',
         description:
           'Absent fields stay as they are. A new `email` needs `currentPassword`; a link is mailed to it and it shows as ' +
@@ -63,7 +64,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
           currentPassword: Type.Optional(GivenPassword),
           groupAdds: Type.Optional(GroupAdds),
         }),
-        response: { 200: Me, ...errors(400, 401, 403, 409, 429) },
+        response: { 200: Me, ...problems('rate_limited', 'wrong_password', 'username_taken', 'email_taken') },
       },
     },
     async (request) => {
@@ -79,6 +80,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
       config: { access: 'session' },
       schema: {
         tags,
+        operationId: 'deleteMe',
         summary: 'Delete my account',
         description:
           'Needs a signed-in session (not a personal access token) and the password; a wrong password counts as a failed ' +
@@ -86,7 +88,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
           'blocks are removed, and I leave every chat (a group I own passes to its longest-standing admin, else member). ' +
           'My messages stay in their chats with `sender: null`. The username and address can be registered again.',
         body: body({ password: Type.Optional(GivenPassword) }),
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 429) },
+        response: { 204: Type.Null(), ...problems('rate_limited', 'wrong_password') },
       },
     },
     async (request, reply) => {
@@ -100,6 +102,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'searchUsers',
         summary: 'Find people by username or name',
         description:
           'Case-insensitive prefix search: usernames starting with `search` first (an exact match leads), then first names, ' +
@@ -113,7 +116,7 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: SearchPage, ...errors(400, 401) },
+        response: { 200: SearchPage, ...problems('invalid_cursor') },
       },
     },
     async (request) => {
@@ -136,10 +139,11 @@ export function registerUserRoutes(app: HttpServer, deps: UserRouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'getUser',
         summary: "Someone's public profile, with where we stand",
         description: 'Across a block, either way, presence is hidden: `isOnline` is false and `lastSeenAt` null.',
         params: IdParams,
-        response: { 200: PublicProfile, ...errors(400, 401, 404) },
+        response: { 200: PublicProfile, ...problems(['user_not_found', 404]) },
       },
     },
     async (request) => {

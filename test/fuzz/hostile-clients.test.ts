@@ -61,7 +61,7 @@ async function routesOf(target: TestServer): Promise<Route[]> {
       const route = {
         method: method.toUpperCase(),
         path,
-        pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+        pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!).filter((name) => name !== 'path'),
         queryParams: (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
         bodyFields: Object.keys(operation.requestBody?.content?.['application/json']?.schema?.properties ?? {}),
         multipart: operation.requestBody?.content?.['multipart/form-data'] !== undefined || path.endsWith('/uploads') || path.endsWith('/avatar') || (path === '/api/v1/posts' && method === 'post'),
@@ -103,7 +103,8 @@ function attempts(): fc.Arbitrary<Attempt> {
       .map(({ method, segments, wildcard, query, auth, body }) => {
         let path = route.path;
         route.pathParams.forEach((name, i) => (path = path.replace(`{${name}}`, segments[i]!)));
-        path = path.replace('{*}', wildcard.join('/'));
+        // `{path}` is the rest of a file path (`/files/*`), slashes and all.
+        path = path.replace('{path}', wildcard.join('/'));
         const search = query.length > 0 ? `?${query.map(([k, v]) => `${k}=${v}`).join('&')}` : '';
         const headers: Record<string, string> = {
           ...(auth === 'mine' ? bearer(me.token) : {}),

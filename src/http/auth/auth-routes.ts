@@ -7,7 +7,7 @@ import type { PasswordService } from '../../services/auth/password-service.js';
 import type { SessionService } from '../../services/auth/session-service.js';
 import { limitPerClient } from '../rate-limits.js';
 import { EMAIL_MAX } from '../../services/auth/account-rules.js';
-import { IdParams, Message, PlainText, errors } from '../schemas.js';
+import { IdParams, Message, PlainText, problems } from '../schemas.js';
 import type { HttpServer } from '../server.js';
 import { principalOf, sessionPrincipalOf } from './authenticate.js';
 import { Email, GivenPassword, Name, Password, Username } from './fields.js';
@@ -44,6 +44,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public', ...limitPerClient(limits.register, 'register') },
       schema: {
         tags,
+        operationId: 'register',
         summary: 'Create an account; a verification link is mailed',
         body: body({
           username: Username,
@@ -53,7 +54,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
           firstName: Type.Optional(Name),
           lastName: Type.Optional(Name),
         }),
-        response: { 201: CurrentUser, ...errors(400, 409, 429) },
+        response: { 201: CurrentUser, ...problems('rate_limited', 'username_taken', 'email_taken') },
       },
     },
     async (request, reply) => {
@@ -68,9 +69,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public' },
       schema: {
         tags,
+        operationId: 'verifyEmail',
         summary: 'Confirm an e-mail address with the token from the mailed link',
         body: body({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 200: Type.Object({ user: CurrentUser }), ...errors(400) },
+        response: { 200: Type.Object({ user: CurrentUser }), ...problems(['invalid_token', 400]) },
       },
     },
     async (request) => ({ user: currentUserView(await accounts.verifyEmail(request.body.token)) }),
@@ -82,9 +84,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public', ...limitPerClient(limits.verifyResend, 'verify-resend') },
       schema: {
         tags,
+        operationId: 'resendVerificationEmail',
         summary: 'Mail the verification link again (same answer whether or not the address is known)',
         body: body({ email: Email }),
-        response: { 202: Message, ...errors(400, 429) },
+        response: { 202: Message },
       },
     },
     async (request, reply) => {
@@ -99,6 +102,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public', ...limitPerClient(limits.loginPerIp, 'login') },
       schema: {
         tags,
+        operationId: 'login',
         summary: 'Log in with a username or e-mail and a password',
         description:
           'Returns an access token and a rotating refresh token; with `"cookie": true`, sets an HTTP-only session cookie instead ' +
@@ -113,7 +117,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
             Type.String({ minLength: 1, maxLength: 200, description: 'From an earlier second-factor login with `trustDevice` (browsers send the cookie instead)' }),
           ),
         }),
-        response: { 200: LoginAnswer, ...errors(400, 401, 403, 429) },
+        response: { 200: LoginAnswer, ...problems('rate_limited', 'invalid_credentials', 'email_not_verified') },
       },
     },
     async (request, reply) => {
@@ -130,13 +134,14 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public' },
       schema: {
         tags,
+        operationId: 'refreshTokens',
         summary: 'Exchange a refresh token for a new pair; the old refresh token is retired',
         description:
           'Presenting a retired refresh token again ends its whole session (it was copied). Within a few seconds of its ' +
           'rotation (REFRESH_REUSE_GRACE_SECONDS), the same token gets the same new refresh token instead, so two tabs ' +
           'refreshing at once both stay signed in.',
         body: body({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 200: TokenPair, ...errors(400, 401) },
+        response: { 200: TokenPair, ...problems('invalid_refresh_token', 'refresh_token_expired', 'refresh_token_reused') },
       },
     },
     async (request) => ({ tokenType: 'Bearer' as const, ...(await sessions.refresh(request.body.refreshToken)) }),
@@ -144,7 +149,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
 
   app.post(
     '/logout',
-    { schema: { tags, summary: 'End the current session', response: { 204: Type.Null(), ...errors(400, 401, 403) } } },
+    { schema: { tags, operationId: 'logout', summary: 'End the current session', response: { 204: Type.Null() } } },
     async (request, reply) => {
       await sessions.logout(principalOf(request));
       clearSessionCookies(reply, config.auth.cookieSecure);
@@ -158,9 +163,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'session' },
       schema: {
         tags,
+        operationId: 'logoutEverywhere',
         summary: 'Sign out everywhere: end every session and revoke every personal access token',
         description: 'What a user does after a compromise: every session (this one too) and every token stop working, and their sockets close.',
-        response: { 200: Eviction, ...errors(401, 403) },
+        response: { 200: Eviction },
       },
     },
     async (request, reply) => {
@@ -174,7 +180,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     '/sessions',
     {
       config: { access: 'session' },
-      schema: { tags, summary: 'The open sessions of this account', response: { 200: Type.Object({ items: Type.Array(Session) }), ...errors(401, 403) } },
+      schema: { tags, operationId: 'listSessions', summary: 'The open sessions of this account', response: { 200: Type.Object({ items: Type.Array(Session) }) } },
     },
     async (request) => {
       const principal = sessionPrincipalOf(request);
@@ -187,7 +193,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     '/sessions/:id',
     {
       config: { access: 'session' },
-      schema: { tags, summary: 'End one session of this account', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      schema: { tags, operationId: 'endSession', summary: 'End one session of this account', params: IdParams, response: { 204: Type.Null(), ...problems('session_not_found', 'not_a_session') } },
     },
     async (request, reply) => {
       await sessions.end(sessionPrincipalOf(request).userId, request.params.id);
@@ -201,12 +207,13 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'session' },
       schema: {
         tags,
+        operationId: 'changePassword',
         summary: 'Change the password; every other session and every personal access token ends',
         description:
           'This session stays signed in; the answer says what ended. A wrong current password counts as a failed login for ' +
           'the account: past the limit the answer is 429 with Retry-After.',
         body: body({ currentPassword: GivenPassword, newPassword: Password }),
-        response: { 200: Eviction, ...errors(400, 401, 403, 429) },
+        response: { 200: Eviction, ...problems('rate_limited', 'wrong_password', 'same_password') },
       },
     },
     async (request) => passwords.change(sessionPrincipalOf(request), request.body.currentPassword, request.body.newPassword),
@@ -218,9 +225,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public', ...limitPerClient(limits.passwordForgot, 'password-forgot') },
       schema: {
         tags,
+        operationId: 'forgotPassword',
         summary: 'Mail a 6-digit code and a link to reset the password (same answer whether or not the address is known)',
         body: body({ email: Email }),
-        response: { 202: Message, ...errors(400, 429) },
+        response: { 202: Message },
       },
     },
     async (request, reply) => {
@@ -237,9 +245,10 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public', ...limitPerClient(limits.codeCheck, 'code-check') },
       schema: {
         tags,
+        operationId: 'checkResetCode',
         summary: 'Say whether a reset code is valid, without using it (a wrong one counts as an attempt; 5 spend the code)',
         body: body({ email: Email, code: Code }),
-        response: { 200: Type.Object({ valid: Type.Boolean() }), ...errors(400, 429) },
+        response: { 200: Type.Object({ valid: Type.Boolean() }) },
       },
     },
     async (request) => ({ valid: await passwords.checkCode(request.body.email, request.body.code) }),
@@ -251,6 +260,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public', ...limitPerClient(limits.codeCheck, 'password-reset') },
       schema: {
         tags,
+        operationId: 'resetPassword',
         summary: 'Set a new password with the mailed code (and e-mail) or link token; every session and personal access token ends',
         body: body({
           email: Type.Optional(Email),
@@ -258,7 +268,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
           token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           newPassword: Password,
         }),
-        response: { 204: Type.Null(), ...errors(400, 429) },
+        response: { 204: Type.Null(), ...problems('rate_limited', 'invalid_reset_code') },
       },
     },
     async (request, reply) => {
@@ -279,6 +289,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'public', ...limitPerClient(limits.availability, 'availability') },
       schema: {
         tags,
+        operationId: 'checkAvailability',
         summary: 'Whether a username and/or e-mail address can be used to register',
         querystring: Type.Object(
           {
@@ -287,7 +298,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
           },
           { additionalProperties: false, minProperties: 1, 'x-message': 'ask about username, email or both' },
         ),
-        response: { 200: Type.Object({ username: Type.Optional(Availability), email: Type.Optional(Availability) }), ...errors(400, 429) },
+        response: { 200: Type.Object({ username: Type.Optional(Availability), email: Type.Optional(Availability) }) },
       },
     },
     async (request) => accounts.availability(request.query),
@@ -299,6 +310,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'session' },
       schema: {
         tags,
+        operationId: 'createApiToken',
         summary: 'Create a personal access token (shown once), for Authorization: Token <token>',
         description:
           'Needs the current password; a wrong one counts as a failed login for the account (429 with Retry-After past the ' +
@@ -311,7 +323,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
         }),
         response: {
           201: Type.Intersect([ApiToken, Type.Object({ token: Type.String({ description: 'The secret; it is not shown again' }) })]),
-          ...errors(400, 401, 403, 429),
+          ...problems('rate_limited', 'wrong_password'),
         },
       },
     },
@@ -327,8 +339,9 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       config: { access: 'session' },
       schema: {
         tags,
+        operationId: 'listApiTokens',
         summary: 'This account’s personal access tokens, without their secrets',
-        response: { 200: Type.Object({ items: Type.Array(ApiToken) }), ...errors(401, 403) },
+        response: { 200: Type.Object({ items: Type.Array(ApiToken) }) },
       },
     },
     async (request) => ({ items: (await apiTokens.list(sessionPrincipalOf(request).userId)).map(apiTokenView) }),
@@ -338,7 +351,7 @@ export function registerAuthRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     '/tokens/:id',
     {
       config: { access: 'session' },
-      schema: { tags, summary: 'Revoke a personal access token', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      schema: { tags, operationId: 'revokeApiToken', summary: 'Revoke a personal access token', params: IdParams, response: { 204: Type.Null(), ...problems('token_not_found') } },
     },
     async (request, reply) => {
       await apiTokens.revoke(sessionPrincipalOf(request).userId, request.params.id);

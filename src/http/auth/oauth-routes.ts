@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { OAuthService } from '../../services/auth/oauth/oauth-service.js';
 import { limitPerClient } from '../rate-limits.js';
-import { IdParams, errors } from '../schemas.js';
+import { IdParams, problems } from '../schemas.js';
 import type { HttpServer } from '../server.js';
 import { sessionPrincipalOf } from './authenticate.js';
 import { TRUSTED_DEVICE_COOKIE } from './cookies.js';
@@ -84,7 +84,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
     '/providers',
     {
       config: { access: 'public' },
-      schema: { tags, summary: 'The sign-in providers enabled here, for sign-in buttons', response: { 200: Type.Object({ items: Type.Array(Provider) }) } },
+      schema: { tags, operationId: 'listProviders', summary: 'The sign-in providers enabled here, for sign-in buttons', response: { 200: Type.Object({ items: Type.Array(Provider) }) } },
     },
     async () => ({ items: oauth.list() }),
   );
@@ -95,6 +95,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
       config: { access: 'public', ...startLimit },
       schema: {
         tags,
+        operationId: 'startOAuthSignIn',
         summary: 'Start signing in with a provider',
         description:
           'Answers 302 to the provider, or `{redirectUrl}` when the client asks for JSON (Accept: application/json). A state ' +
@@ -103,7 +104,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
           'within a minute) or `?error=`. `redirect` defaults to APP_URL.',
         params: ProviderParams,
         querystring: Type.Object({ redirect: Type.Optional(Redirect) }, { additionalProperties: false }),
-        response: { 200: RedirectUrl, 302: Type.Null({ description: 'To the provider' }), ...errors(400, 404, 429, 502) },
+        response: { 200: RedirectUrl, 302: Type.Null({ description: 'To the provider' }), ...problems('rate_limited', 'provider_not_found', 'redirect_not_allowed', 'provider_unavailable') },
       },
     },
     async (request, reply) => {
@@ -126,6 +127,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
       config: { access: 'public' },
       schema: {
         tags,
+        operationId: 'oauthCallback',
         summary: 'Where the provider sends the browser back (not called by clients)',
         description:
           'Checks the state (single use, this browser’s, 10 minutes) and, through the provider, the code and its PKCE verifier; ' +
@@ -136,7 +138,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
           '`provider_unavailable` when the provider failed).',
         params: ProviderParams,
         querystring: CallbackQuery,
-        response: { 200: RedirectUrl, 302: Type.Null({ description: 'Back to the app' }), ...errors(400, 403, 404, 409, 502) },
+        response: { 200: RedirectUrl, 302: Type.Null({ description: 'Back to the app' }), ...problems('provider_not_found', 'state_missing', 'state_mismatch', 'state_expired', 'invalid_state', 'code_missing', 'code_rejected', 'access_denied', 'provider_error', 'email_required', 'account_exists', 'identity_taken', 'provider_already_linked', 'provider_unavailable') },
       },
     },
     async (request, reply) => {
@@ -158,6 +160,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
       config: { access: 'public', ...limitPerClient(config.rateLimits.loginPerIp, 'oauth-exchange') },
       schema: {
         tags,
+        operationId: 'exchangeOAuthCode',
         summary: 'Trade the one-time code from a provider sign-in for what a login answers',
         description:
           'The code works once, within a minute. The answer is the same as POST /api/v1/auth/login’s: tokens, or with ' +
@@ -170,7 +173,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
           },
           { additionalProperties: false },
         ),
-        response: { 200: LoginAnswer, ...errors(400, 429) },
+        response: { 200: LoginAnswer, ...problems('rate_limited', ['invalid_code', 400]) },
       },
     },
     async (request, reply) => {
@@ -187,8 +190,9 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
       config: { access: 'session' },
       schema: {
         tags,
+        operationId: 'listIdentities',
         summary: 'The provider accounts linked to this account',
-        response: { 200: Type.Object({ items: Type.Array(Identity) }), ...errors(401, 403) },
+        response: { 200: Type.Object({ items: Type.Array(Identity) }) },
       },
     },
     async (request) => ({ items: (await oauth.identities(sessionPrincipalOf(request).userId)).map(identityView) }),
@@ -200,13 +204,14 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
       config: { access: 'session', ...startLimit },
       schema: {
         tags,
+        operationId: 'linkIdentity',
         summary: 'Start linking a provider account to this account',
         description:
           'Answers `{redirectUrl}`: send the browser there. After the provider, the browser comes back to `redirect` with ' +
           '`?linked=<provider>` or `?error=`; the account’s address is mailed a notice. A provider account linked to another ' +
           'account here is refused (`identity_taken`).',
         body: Type.Object({ provider: ProviderId, redirect: Type.Optional(Redirect) }, { additionalProperties: false }),
-        response: { 200: RedirectUrl, ...errors(400, 401, 403, 404, 429, 502) },
+        response: { 200: RedirectUrl, ...problems('rate_limited', 'provider_not_found', 'redirect_not_allowed', 'provider_unavailable') },
       },
     },
     async (request, reply) => {
@@ -229,10 +234,11 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
       config: { access: 'session' },
       schema: {
         tags,
+        operationId: 'unlinkIdentity',
         summary: 'Unlink a provider account',
         description: 'Refused (409 `last_sign_in_method`) when the account has no password and no other linked provider.',
         params: IdParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
+        response: { 204: Type.Null(), ...problems('identity_not_found', 'last_sign_in_method') },
       },
     },
     async (request, reply) => {

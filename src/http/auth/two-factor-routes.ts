@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { SecondFactorLogin } from '../../services/auth/two-factor/second-factor-login.js';
 import type { TrustedDevice, TwoFactorSettings } from '../../services/auth/two-factor/two-factor-settings.js';
 import { limitPerClient } from '../rate-limits.js';
-import { IdParams, Message, Timestamp, errors, iso } from '../schemas.js';
+import { IdParams, fileResponse, fileResponses, Message, Timestamp, problems, iso } from '../schemas.js';
 import type { HttpServer } from '../server.js';
 import { principalOf, sessionPrincipalOf } from './authenticate.js';
 import { TRUSTED_DEVICE_COOKIE } from './cookies.js';
@@ -19,7 +19,7 @@ export interface TwoFactorRouteDeps {
 
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
-const Status = Type.Object({
+export const TwoFactorStatus = Type.Object({
   enabled: Type.Boolean({ description: 'Whether login asks for a second factor' }),
   totp: Type.Object({ enabled: Type.Boolean(), pendingSetup: Type.Boolean({ description: 'A setup is waiting for its first code' }) }),
   email: Type.Object({ enabled: Type.Boolean() }),
@@ -31,7 +31,7 @@ const Code = Type.String({ minLength: 1, maxLength: 64, description: 'A 6-digit 
 const Challenge = Type.String({ minLength: 1, maxLength: 200 });
 const Method = Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('recovery')]);
 
-const TrustedDeviceView = Type.Object({
+export const TrustedDeviceView = Type.Object({
   id: Type.Integer(),
   userAgent: Type.Union([Type.String(), Type.Null()]),
   ip: Type.Union([Type.String(), Type.Null()]),
@@ -59,7 +59,7 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
 
   app.get(
     '/2fa',
-    { schema: { tags, summary: 'Which second factors are on, and how many recovery codes are left', response: { 200: Status, ...errors(401) } } },
+    { schema: { tags, operationId: 'getTwoFactorStatus', summary: 'Which second factors are on, and how many recovery codes are left', response: { 200: TwoFactorStatus } } },
     async (request) => settings.status(principalOf(request).userId),
   );
 
@@ -69,6 +69,7 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: session,
       schema: {
         tags,
+        operationId: 'startTotpSetup',
         summary: 'Start setting up an authenticator app: a new secret and its QR code',
         description:
           'Needs the current password (none for an account without one). Scan `qrCode` (a PNG data URL) or type `secret`, then ' +
@@ -80,7 +81,7 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
             otpauthUrl: Type.String(),
             qrCode: Type.String({ description: 'data:image/png;base64,…' }),
           }),
-          ...errors(400, 401, 403, 409, 429),
+          ...problems('rate_limited', 'wrong_password', 'two_factor_already_enabled'),
         },
       },
     },
@@ -94,7 +95,7 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
     '/2fa/totp/qr.png',
     {
       config: session,
-      schema: { tags, summary: 'The QR code of the authenticator setup waiting for its first code, as image/png', response: errors(401, 403, 404) },
+      schema: { tags, operationId: 'getTotpQrCode', summary: 'The QR code of the authenticator setup waiting for its first code, as image/png', response: fileResponses({ 200: fileResponse('The QR code', 'image/png'), ...problems('totp_setup_missing') }) },
     },
     async (request, reply) => {
       const png = await settings.pendingQrCode(sessionPrincipalOf(request).userId);
@@ -108,9 +109,10 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: session,
       schema: {
         tags,
+        operationId: 'enableTotp',
         summary: 'Turn the authenticator app on with its first code; answers 10 recovery codes, shown once',
         body: body({ code: Code }),
-        response: { 200: Type.Object({ recoveryCodes: RecoveryCodes, status: Status }), ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Type.Object({ recoveryCodes: RecoveryCodes, status: TwoFactorStatus }), ...problems(['invalid_code', 400], 'code_already_used', 'totp_setup_missing', 'two_factor_already_enabled') },
       },
     },
     async (request) => {
@@ -126,10 +128,11 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: session,
       schema: {
         tags,
+        operationId: 'enableEmailCodes',
         summary: 'Turn e-mailed sign-in codes on (the address must be verified)',
         description: 'Recovery codes come with the first factor turned on; when another factor is already on, the existing ones stay and `recoveryCodes` is absent.',
         body: body({ password: Type.Optional(GivenPassword) }),
-        response: { 200: Type.Object({ recoveryCodes: Type.Optional(RecoveryCodes), status: Status }), ...errors(400, 401, 403, 409, 429) },
+        response: { 200: Type.Object({ recoveryCodes: Type.Optional(RecoveryCodes), status: TwoFactorStatus }), ...problems('rate_limited', 'wrong_password', 'email_not_verified', 'two_factor_already_enabled') },
       },
     },
     async (request) => {
@@ -145,8 +148,9 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: { ...session, ...limitPerClient(config.rateLimits.twoFactorSend, '2fa-send') },
       schema: {
         tags,
+        operationId: 'sendTwoFactorEmailCode',
         summary: 'Mail a code that confirms turning a factor off (for accounts whose factor is their mailbox)',
-        response: { 202: Message, ...errors(400, 401, 403, 429) },
+        response: { 202: Message, ...problems('rate_limited', 'two_factor_not_enabled') },
       },
     },
     async (request, reply) => {
@@ -161,12 +165,13 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: session,
       schema: {
         tags,
+        operationId: 'disableTwoFactor',
         summary: 'Turn a second factor off, or all of them when `method` is absent',
         description:
           'Needs the current password and a code from a factor that is on: the authenticator app, a code from POST /2fa/email/send, ' +
           'or a recovery code. With the last factor go the recovery codes and the trusted devices.',
         body: body({ password: Type.Optional(GivenPassword), code: Code, method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('email')])) }),
-        response: { 200: Status, ...errors(400, 401, 403, 429) },
+        response: { 200: TwoFactorStatus, ...problems('rate_limited', 'wrong_password', ['invalid_code', 400], 'two_factor_not_enabled') },
       },
     },
     async (request) => settings.disable(sessionPrincipalOf(request).userId, request.body),
@@ -178,9 +183,10 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: session,
       schema: {
         tags,
+        operationId: 'regenerateRecoveryCodes',
         summary: 'Make a fresh set of 10 recovery codes; the old ones stop working',
         body: body({ password: Type.Optional(GivenPassword) }),
-        response: { 200: Type.Object({ recoveryCodes: RecoveryCodes }), ...errors(400, 401, 403, 429) },
+        response: { 200: Type.Object({ recoveryCodes: RecoveryCodes }), ...problems('rate_limited', 'wrong_password', 'two_factor_not_enabled') },
       },
     },
     async (request) => ({ recoveryCodes: await settings.regenerateRecoveryCodes(sessionPrincipalOf(request).userId, request.body.password) }),
@@ -192,8 +198,9 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: session,
       schema: {
         tags,
+        operationId: 'listTrustedDevices',
         summary: 'The browsers and apps that skip the second factor (trusted at login for 30 days)',
-        response: { 200: Type.Object({ items: Type.Array(TrustedDeviceView) }), ...errors(401, 403) },
+        response: { 200: Type.Object({ items: Type.Array(TrustedDeviceView) }) },
       },
     },
     async (request) => ({ items: (await settings.trustedDevices(sessionPrincipalOf(request).userId)).map(trustedDeviceView) }),
@@ -203,7 +210,7 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
     '/trusted-devices/:id',
     {
       config: session,
-      schema: { tags, summary: 'Stop trusting a device: its next login asks for the second factor', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      schema: { tags, operationId: 'forgetTrustedDevice', summary: 'Stop trusting a device: its next login asks for the second factor', params: IdParams, response: { 204: Type.Null(), ...problems('trusted_device_not_found') } },
     },
     async (request, reply) => {
       await settings.forgetTrustedDevice(sessionPrincipalOf(request).userId, request.params.id);
@@ -217,9 +224,10 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: { access: 'public', ...limitPerClient(config.rateLimits.twoFactorSend, 'login-2fa-send') },
       schema: {
         tags,
+        operationId: 'sendLoginCode',
         summary: 'Mail the 6-digit code that finishes a login (the `email` method); asking again sends a new one',
         body: body({ challenge: Challenge }),
-        response: { 202: Type.Object({ message: Type.String(), expiresAt: Timestamp }), ...errors(400, 401, 429) },
+        response: { 202: Type.Object({ message: Type.String(), expiresAt: Timestamp }), ...problems('rate_limited', 'challenge_invalid', 'two_factor_not_enabled') },
       },
     },
     async (request, reply) => {
@@ -234,13 +242,14 @@ export function registerTwoFactorRoutes(app: HttpServer, deps: TwoFactorRouteDep
       config: { access: 'public', ...limitPerClient(config.rateLimits.twoFactor, 'login-2fa') },
       schema: {
         tags,
+        operationId: 'finishLogin',
         summary: 'Finish a login with a second factor; answers as POST /login does',
         description:
           'A challenge lives 5 minutes, works once, and dies after 5 wrong codes (each also counts as a failed login for the ' +
           'account). An authenticator code works once. With `trustDevice`, the answer carries `trustedDeviceToken` (or, for a ' +
           'cookie login, sets an HTTP-only cookie): logins that present it skip the second factor for 30 days.',
         body: body({ challenge: Challenge, method: Method, code: Code, trustDevice: Type.Optional(Type.Boolean({ default: false })) }),
-        response: { 200: LoginAnswer, ...errors(400, 401, 429) },
+        response: { 200: LoginAnswer, ...problems('rate_limited', 'challenge_invalid', ['invalid_code', 401], 'code_already_used', 'two_factor_not_enabled') },
       },
     },
     async (request, reply) => {
