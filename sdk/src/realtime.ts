@@ -24,6 +24,11 @@ export interface RealtimeOptions {
   syncTokenStore?: SyncTokenStore;
   /** Waits between reconnects: `initialDelayMs` doubling (`factor`) up to `maxDelayMs`, each drawn between half and all of it. */
   backoff?: { initialDelayMs?: number; maxDelayMs?: number; factor?: number };
+  /**
+   * Resume from the last sync token (default). `false` for a server run with `SYNC_ENABLED=false`:
+   * each connection then starts from now, and the app catches up by `seq` (docs/REALTIME.md).
+   */
+  sync?: boolean;
   /** Ping the server when it has been quiet this long, and drop a socket that stays silent twice as long; by default the `ready` frame's heartbeat. */
   heartbeatMs?: number;
 }
@@ -217,7 +222,7 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     const url = new URL(`${this.client.baseUrl}/api/v1/ws`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (accessToken) url.searchParams.set('access_token', accessToken);
-    if (this.token) url.searchParams.set('since', this.token);
+    if (this.token && this.options.sync !== false) url.searchParams.set('since', this.token);
     let socket: WebSocketLike;
     try {
       socket = new this.WebSocketClass(url.toString());
@@ -256,7 +261,7 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
         this.unauthorizedInARow = 0;
         this.startHeartbeat(socket, frame.heartbeatSeconds * 1000);
         this.emit('ready', frame, { replayed: false });
-        if (frame.syncToken !== undefined || !this.token) {
+        if (frame.syncToken !== undefined || !this.token || this.options.sync === false) {
           // A socket without `?since=` (or a server without sync) is live at once.
           if (frame.syncToken !== undefined) this.keepToken(frame.syncToken);
           this.goLive();
