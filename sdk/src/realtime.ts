@@ -366,7 +366,7 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     void this.closed(socket, code, reason, undefined);
   }
 
-  /** What to do after the socket closed, by its close code (docs/REALTIME.md). */
+  /** What to do after the socket closed, by its close code (docs/REALTIME.md). Never throws. */
   private async closed(socket: WebSocketLike, code: number, reason: string, usedAccessToken: string | undefined): Promise<void> {
     if (this.socket === socket) this.socket = null;
     this.stopHeartbeat();
@@ -385,13 +385,21 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
         case 4413:
           this.emit('disconnected', { code, reason, retryInMs: 0 });
           await this.catchUpOverHttp();
-          return void this.open();
+          if (this.state === 'connecting') void this.open();
+          return;
         default:
           return this.scheduleReconnect(code, reason);
       }
     } catch (error) {
+      if (this.state !== 'connecting') return;
       if (error instanceof SessionEndedError) return this.signOut(error.code);
-      if (error instanceof ApiError && error.code === 'resync_required') return await this.resync(4410, error.code);
+      if (error instanceof ApiError && error.code === 'resync_required') {
+        try {
+          return await this.resync(4410, error.code);
+        } catch {
+          // fall through to a later try
+        }
+      }
       return this.scheduleReconnect(code, reason);
     }
   }
