@@ -105,7 +105,6 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
-  private heartbeatMs: number | undefined;
   private readonly pending = new Map<string, PendingSend>();
   private readonly pendingReads = new Map<number, number>();
   private readonly WebSocketClass: WebSocketConstructor;
@@ -142,7 +141,8 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
 
   /**
    * Starts connecting (and keeps reconnecting until `close()`); resolves once the connection is
-   * live (caught up), rejects if it stops first (signed out, replaced, or closed).
+   * live (caught up), rejects if it stops first (signed out, replaced, or closed). Called while
+   * waiting out a backoff, it tries at once (e.g. on the browser's `online` event).
    */
   connect(): Promise<void> {
     const live = new Promise<void>((resolve, reject) => {
@@ -152,6 +152,11 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     if (this.state === 'idle' || this.state === 'stopped') {
       this.attempt = 0;
       this.unauthorizedInARow = 0;
+      void this.open();
+    } else if (this.state === 'waiting') {
+      // Waiting out a backoff: try now (the app saw the network come back).
+      if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
       void this.open();
     }
     return live;
@@ -213,11 +218,18 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
 
   private async open(): Promise<void> {
     this.setStatus('connecting');
-    if (!this.tokenLoaded) {
-      this.token = await this.store.load();
-      this.tokenLoaded = true;
+    let accessToken: string | undefined;
+    try {
+      if (!this.tokenLoaded) {
+        this.token = await this.store.load();
+        this.tokenLoaded = true;
+      }
+      accessToken = await this.client.session.accessToken();
+    } catch {
+      // A store that failed to answer: try again later.
+      if (this.state === 'connecting') this.scheduleReconnect(1006, 'could not read the stored tokens');
+      return;
     }
-    const accessToken = await this.client.session.accessToken();
     if (this.state !== 'connecting') return; // closed meanwhile
     const url = new URL(`${this.client.baseUrl}/api/v1/ws`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -336,7 +348,6 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
   private startHeartbeat(socket: WebSocketLike, serverHeartbeatMs: number): void {
     this.stopHeartbeat();
     const interval = this.options.heartbeatMs ?? (serverHeartbeatMs > 0 ? serverHeartbeatMs : 25_000);
-    this.heartbeatMs = interval;
     this.lastFrameAt = Date.now();
     this.heartbeatTimer = setInterval(() => {
       if (this.socket !== socket) return this.stopHeartbeat();
