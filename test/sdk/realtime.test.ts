@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
-import { RealtimeError, memorySyncTokenStore, type MessengerClient, type RealtimeClient, type StoredSession } from '../../sdk/src/index.js';
+import { RealtimeError, memorySyncTokenStore, webStorageSyncTokenStore, type MessengerClient, type RealtimeClient, type StoredSession } from '../../sdk/src/index.js';
 import { bearer, login } from '../helpers/accounts.js';
 import { call, group, person, type MessageJson, type Person } from '../helpers/chats.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -130,6 +130,29 @@ describe('the realtime client', () => {
     const tokens = events.map((e) => BigInt((e as { syncToken?: string }).syncToken!));
     expect(tokens.every((t, i) => i === 0 || t > tokens[i - 1]!)).toBe(true);
     expect(realtime.syncToken).toBe(String(tokens.at(-1)));
+  });
+
+  it('resumes from the stored token after a restart: a new client on the same store sees what happened while the app was closed', async () => {
+    const ann = await person(server);
+    const bob = await person(server);
+    const chat = await group(server, ann, [bob]);
+    const storage = new Map<string, string>();
+    const store = webStorageSyncTokenStore({ getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) });
+    const first = track(recordingRealtime(await signedIn(bob), { WebSocket, syncTokenStore: store }));
+    await first.realtime.connect();
+    const m1 = await sendRest(ann, chat.id, 'before the restart');
+    await waitUntil(() => first.events.length === 1, 'the first message');
+    first.realtime.close();
+    await waitUntil(() => storage.get('messenger.syncToken') === first.realtime.syncToken, 'the token to be stored');
+
+    await edit(ann, chat.id, m1.id, 'edited while closed');
+    await sendRest(ann, chat.id, 'sent while closed');
+    const second = track(recordingRealtime(await signedIn(bob), { WebSocket, syncTokenStore: store }));
+    await second.realtime.connect();
+    expect(second.events.map((e) => [e.type, e.type === 'message.created' || e.type === 'message.updated' ? e.message.text : null, e.replayed])).toEqual([
+      ['message.updated', 'edited while closed', true],
+      ['message.created', 'sent while closed', true],
+    ]);
   });
 
   it('queues sends made while offline and delivers each once, in order, after the reconnect', async () => {
