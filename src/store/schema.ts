@@ -32,8 +32,9 @@ export interface Database {
   post_likes: PostLikesTable;
   post_comments: PostCommentsTable;
   sync_state: SyncStateTable;
+  sync_audiences: SyncAudiencesTable;
+  sync_audience_members: SyncAudienceMembersTable;
   sync_events: SyncEventsTable;
-  sync_inbox: SyncInboxTable;
 }
 
 export interface UsersTable {
@@ -319,13 +320,19 @@ export interface SyncStateTable {
   pruned_through: number;
 }
 
-export interface SyncEventsTable {
-  id: number;
-  payload: string;
-  created_at: number;
+export interface SyncAudiencesTable {
+  id: Generated<number>;
+  members_key: string;
 }
 
-export interface SyncInboxTable {
+export interface SyncAudienceMembersTable {
   user_id: number;
-  event_id: number;
+  audience_id: number;
+}
+
+export interface SyncEventsTable {
+  id: number;
+  audience_id: number;
+  payload: string;
+  created_at: number;
 }

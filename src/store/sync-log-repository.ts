@@ -14,7 +14,6 @@ export interface RecordedEvent {
 }
 
 const PRUNE_EVENTS_PER_STATEMENT = 5000;
-const PRUNE_USERS_PER_STATEMENT = 500;
 
 /** Reads and prunes the sync log (appends: sync-log-writer.ts). */
 export class SyncLogRepository {
@@ -27,14 +26,14 @@ export class SyncLogRepository {
 
   /** A user's events after `after` up to `upTo`, oldest first. */
   async eventsFor(userId: number, after: number, upTo: number, limit: number): Promise<RecordedEvent[]> {
+    // Through the user's audiences: each one an index range of its events.
     const rows = await this.db
-      .selectFrom('sync_inbox as i')
-      .innerJoin('sync_events as e', 'e.id', 'i.event_id')
+      .selectFrom('sync_events as e')
       .select(['e.id', 'e.payload'])
-      .where('i.user_id', '=', userId)
-      .where('i.event_id', '>', after)
-      .where('i.event_id', '<=', upTo)
-      .orderBy('i.event_id')
+      .where('e.audience_id', 'in', (eb) => eb.selectFrom('sync_audience_members').select('audience_id').where('user_id', '=', userId))
+      .where('e.id', '>', after)
+      .where('e.id', '<=', upTo)
+      .orderBy('e.id')
       .limit(limit)
       .execute();
     return rows.map((r) => ({ position: Number(r.id), payload: r.payload }));
@@ -43,7 +42,8 @@ export class SyncLogRepository {
   /**
    * Deletes the events recorded before `before` (a time), in short statements with the event loop
    * free between them. The pruned mark moves first, so a token into the pruned range is refused
-   * from then on rather than answered with a hole. Returns how many events went.
+   * from then on rather than answered with a hole. Returns how many events went. Audiences stay:
+   * one row per set of recipients, and a writer may hold an audience's id in its cache.
    */
   async prune(before: number): Promise<number> {
     const { head, prunedThrough } = await this.state();
@@ -60,20 +60,6 @@ export class SyncLogRepository {
         .where('id', '<=', Math.min(through, from + PRUNE_EVENTS_PER_STATEMENT))
         .executeTakeFirst();
       deleted += Number(result.numDeletedRows);
-      await yieldToEventLoop();
-    }
-    // The inbox is keyed by user: walk its users by index seeks and cut each one's old range.
-    let lastUser = -1;
-    for (;;) {
-      const users: number[] = [];
-      while (users.length < PRUNE_USERS_PER_STATEMENT) {
-        const next = await this.db.selectFrom('sync_inbox').select('user_id').where('user_id', '>', lastUser).orderBy('user_id').limit(1).executeTakeFirst();
-        if (!next) break;
-        lastUser = Number(next.user_id);
-        users.push(lastUser);
-      }
-      if (users.length === 0) break;
-      await this.db.deleteFrom('sync_inbox').where('user_id', 'in', users).where('event_id', '<=', through).execute();
       await yieldToEventLoop();
     }
     return deleted;

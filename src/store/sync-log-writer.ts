@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** An event to record, and who gets it. */
 export interface SyncEntry {
   to: readonly number[];
@@ -16,3 +18,14 @@ export interface SyncEntry {
 export interface SyncLogWriter {
   append(entries: readonly SyncEntry[], now: number, deliver: (first: number) => Promise<void>): Promise<void>;
 }
+
+/** The key of a set of recipients: their ids, sorted, once each. */
+export function audienceKey(to: readonly number[]): string {
+  return [...new Set(to)].sort((a, b) => a - b).join(',');
+}
+
+/**
+ * Audience ids by key, as this node has met them. An audience row is never changed and never
+ * deleted while events refer to it, so a cached id stays right; the cache only saves the look-up.
+ */
+export const audienceCache = () => new LRUCache<string, number>({ max: 50_000 });

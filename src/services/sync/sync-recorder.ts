@@ -18,7 +18,9 @@ const MAX_BATCH = 1000;
  * Records each event in the sync log before it goes out live, so a client that missed the frame
  * gets the same event from `GET /sync`. Events that arrive while one batch is being written go into
  * the next, and each batch is one append (one commit), so recording costs a send little. A batch is
- * delivered in position order; batches one after another, never two at once.
+ * delivered in position order; batches one after another, never two at once. The first event after
+ * a quiet spell is written at once (a microtask, not the next turn of the event loop): waiting a
+ * turn to gather more cost every send a turn of latency, which under load was a third of the rate.
  */
 export class SyncRecorder {
   private queue: Pending[] = [];
@@ -45,7 +47,7 @@ export class SyncRecorder {
   private schedule(): void {
     if (this.scheduled || this.flushing || this.queue.length === 0) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    queueMicrotask(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
