@@ -985,8 +985,8 @@ function syncCostSection(results: NonNullable<Results['persist']>): string {
   return `
 #### What recording events for sync costs a send
 
-Every message is also appended to the sync log (one row for the event, one per recipient: ${PERSIST.membersPerChat} here) in
-batches, before it goes out. Each run measured the server as above, then the same server started on the same database
+Every message is also appended to the sync log before it goes out: one row for the event, naming its audience (the set
+of its recipients, written once per set), in batches. Each run measured the server as above, then the same server started on the same database
 with \`SYNC_ENABLED=false\`; the ratio is taken within each run, and the median of those is the figure.
 
 ${table}
