@@ -7,6 +7,10 @@ import { Redis } from 'ioredis';
 export function connectRedis(url: string, name: string): Redis {
   const client = new Redis(url, {
     connectionName: name,
+    // ioredis 5.8.2+ sends CLIENT SETINFO in its handshake and can let a SUBSCRIBE queued while
+    // connecting slip in before the ready check's INFO, which Redis then refuses in subscriber
+    // mode: the connection restarts and loses what was published meanwhile (ioredis issue #2037).
+    disableClientInfo: true,
     lazyConnect: false,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
