@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { HttpServer } from '../../http/server.js';
 import type { MessageService } from '../../services/chats/message-service.js';
 import { DomainError } from '../../services/errors.js';
-import { syncTokenOf, type SyncPage, type SyncService } from '../../services/sync/sync-service.js';
+import { positionOf, syncTokenOf, type SyncPage, type SyncService } from '../../services/sync/sync-service.js';
 import type { PostImageLinks } from '../../views/posts.js';
 import type { AttachmentLinks } from '../../views/chats.js';
 import type { ConnectionRegistry } from '../connection-registry.js';
@@ -26,7 +26,7 @@ export interface ApiV1Deps {
 }
 
 /** The most missed events a socket replays on connect; a client further behind pages `GET /sync`. */
-export const CATCH_UP_LIMIT = 1000;
+const CATCH_UP_LIMIT = 1000;
 const CATCH_UP_PAGE = 250;
 
 /** `/api/v1/ws`: every event a user may see, in the canonical frames of docs/REALTIME.md. */
@@ -81,7 +81,7 @@ export class ApiV1Protocol implements Protocol {
     if (since === undefined) {
       const now = await sync.now();
       connection.sendNow(jsonFrame({ ...ready, syncToken: now }));
-      connection.release(Number(now));
+      connection.release(positionOf(now));
       return;
     }
     // A repeated or empty `since` is as bad as a malformed one.
@@ -103,7 +103,7 @@ export class ApiV1Protocol implements Protocol {
     // The replay is over; its token covers the events that were not for this user too.
     const caughtUp = pages.at(-1)!.nextToken;
     connection.sendNow(jsonFrame({ type: 'synced', replayed, syncToken: caughtUp }));
-    connection.release(Number(caughtUp));
+    connection.release(positionOf(caughtUp));
   }
 }
 

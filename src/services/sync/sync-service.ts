@@ -17,6 +17,12 @@ export interface SyncPage {
 /** A position in the sync log as clients see it. */
 export const syncTokenOf = (position: number): string => String(position);
 
+/** The position a token stands for; refuses anything this server would not have handed out. */
+export function positionOf(token: string): number {
+  if (!/^(0|[1-9][0-9]{0,14})$/.test(token)) throw validationError('invalid_sync_token', 'Not a sync token from this server', [{ field: 'since', message: 'not a sync token' }]);
+  return Number(token);
+}
+
 /** The largest page `since` answers. */
 export const MAX_SYNC_PAGE = 1000;
 
@@ -45,7 +51,7 @@ export class SyncService {
   /** Up to `limit` of the user's events after `since`. */
   async since(userId: number, since: string, limit: number): Promise<SyncPage> {
     this.ensureEnabled();
-    const after = parseToken(since);
+    const after = positionOf(since);
     // The head is read first: everything up to it is committed, so "now" can never skip an event.
     const { head, prunedThrough } = await this.deps.log.state();
     if (after < prunedThrough || after > head) {
@@ -64,9 +70,4 @@ export class SyncService {
   private ensureEnabled(): void {
     if (!this.deps.enabled) throw notFound('sync_disabled', 'This server does not record events for sync');
   }
-}
-
-function parseToken(token: string): number {
-  if (!/^(0|[1-9][0-9]{0,14})$/.test(token)) throw validationError('invalid_sync_token', 'Not a sync token from this server', [{ field: 'since', message: 'not a sync token' }]);
-  return Number(token);
 }
