@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './adapters/clock.js';
 import type { HttpServer } from './http/server.js';
 import { accountsModule, type AccountsModule } from './modules/accounts.js';
 import { chatsModule, type ChatsModule } from './modules/chats.js';
+import { compatModules } from './modules/compat.js';
 import { filesModule, type FilesModule } from './modules/files.js';
 import { buildInfrastructure, type Infrastructure } from './modules/infrastructure.js';
 import type { Module } from './modules/module.js';
@@ -77,6 +78,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const operations = operationsModule(infra, { sync });
     // In the order their routes appear in the API document.
     const modules: Module[] = [accounts, twoFactor, oauth, people, social, chats, files, posts, sync, realtime, operations].map((m) => m.module);
+    // The source documents' APIs, over the same services (docs/COMPAT.md).
+    modules.push(...compatModules(infra, { accounts }));
     modules.push(...(options.extraModules?.({ infra, accounts, social, chats, files, people, posts, realtime }) ?? []));
 
     // Each module's routes are one encapsulated plugin at its prefix: its hooks and handlers stay its own.

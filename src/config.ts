@@ -102,6 +102,21 @@ const originList = makeValidator<string[]>((input) => {
   return origins;
 });
 
+/** The source documents served as dialects (docs/COMPAT.md). */
+export const COMPAT_SEEDS = ['003'] as const;
+export type CompatSeed = (typeof COMPAT_SEEDS)[number];
+
+/** A comma-separated list of dialects, `all` or `none`. */
+const dialectList = makeValidator<CompatSeed[]>((input) => {
+  const value = input.trim().toLowerCase();
+  if (value === 'all') return [...COMPAT_SEEDS];
+  if (value === 'none') return [];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = items.find((item) => !(COMPAT_SEEDS as readonly string[]).includes(item));
+  if (unknown !== undefined || items.length === 0) throw new EnvError(`expected all, none or a comma-separated list of ${COMPAT_SEEDS.join(', ')}, ${got(input)}`);
+  return [...new Set(items)] as CompatSeed[];
+});
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const nodeEnvs = ['development', 'production', 'test'] as const;
 const logFormats = ['auto', 'json', 'pretty'] as const;
@@ -165,6 +180,8 @@ const specs = {
   SYNC_RETENTION_DAYS: integer(1, 3650)({ default: 30, desc: 'how long recorded events are kept; an older token is answered 410 resync_required' }),
   WS_MAX_SOCKETS_PER_USER: integer(1, 10_000)({ default: 50, desc: 'open sockets per user on one node; a new one closes the oldest (4409)' }),
 
+  COMPAT_DIALECTS: dialectList({ default: [...COMPAT_SEEDS], desc: 'the source APIs served at /compat/<seed> (docs/COMPAT.md): all, none, or a list such as 000,003' }),
+  COMPAT_ROOT: oneOf(COMPAT_SEEDS)({ default: undefined, desc: 'also serve this dialect at the root, for clients with hard-coded paths' }),
   PUBLIC_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of this API; OAuth callbacks are built on it (derived from each request when unset)' }),
   OAUTH_REDIRECT_ORIGINS: originList({ default: [], desc: 'origins, besides APP_URL and CORS_ORIGINS, that OAuth sign-in may redirect back to' }),
   OAUTH_TIMEOUT_MS: integer(100, 120_000)({ default: 10_000, desc: 'each call to a sign-in provider (token, profile, discovery, picture)' }),
@@ -247,6 +264,8 @@ export interface Config {
   sync: { enabled: boolean; retentionDays: number };
   realtime: { heartbeatMs: number; maxBufferedBytes: number; maxFrameBytes: number; rateLimit: RateLimitRule; maxSocketsPerUser: number };
   oauth: OAuthConfig;
+  /** The dialects served, and the one also served at the root. */
+  compat: { dialects: CompatSeed[]; root?: CompatSeed };
   rateLimits: {
     enabled: boolean;
     loginPerIp: RateLimitRule;
@@ -307,6 +326,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(missing, 'is required with the other S3 key (set both, or neither for the default credential chain)');
   }
   const cors = clean.CORS_ORIGINS.trim();
+  if (clean.COMPAT_ROOT && !clean.COMPAT_DIALECTS.includes(clean.COMPAT_ROOT)) {
+    throw new ConfigError('COMPAT_ROOT', `names dialect ${clean.COMPAT_ROOT}, which COMPAT_DIALECTS does not turn on`);
+  }
   const oauthApp = (prefix: 'GITHUB' | 'FORTYTWO'): OAuthAppConfig | undefined => {
     const [clientId, clientSecret] = [clean[`${prefix}_CLIENT_ID`], clean[`${prefix}_CLIENT_SECRET`]];
     if (Boolean(clientId) !== Boolean(clientSecret)) {
@@ -372,6 +394,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimit: clean.WS_RATE_LIMIT,
       maxSocketsPerUser: clean.WS_MAX_SOCKETS_PER_USER,
     },
+    compat: { dialects: clean.COMPAT_DIALECTS, root: clean.COMPAT_ROOT },
     oauth: {
       publicUrl: clean.PUBLIC_URL?.replace(/\/+$/, ''),
       redirectOrigins: clean.OAUTH_REDIRECT_ORIGINS,

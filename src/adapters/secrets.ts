@@ -26,7 +26,7 @@ export function loadRootSecret(configured: string | undefined, dataDir: string):
   }
 }
 
-export type KeyPurpose = 'access-token' | 'refresh-token' | 'one-time-code' | 'csrf' | 'file-url' | 'totp-secret';
+export type KeyPurpose = 'access-token' | 'refresh-token' | 'one-time-code' | 'csrf' | 'file-url' | 'totp-secret' | `compat-${string}`;
 
 /** A 256-bit key for one purpose, so no two mechanisms share key material. */
 export function deriveKey(root: Buffer, purpose: KeyPurpose): Buffer {

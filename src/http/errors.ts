@@ -6,7 +6,8 @@ import { DomainError, type DomainErrorKind } from '../services/errors.js';
 import { defaultCode, sendProblem } from './problem.js';
 import { fieldErrors } from './validation.js';
 
-const statusOfKind: Record<DomainErrorKind, number> = {
+/** The HTTP status of each kind of domain error (the dialects answer with the same ones). */
+export const statusOfKind: Record<DomainErrorKind, number> = {
   validation: 400,
   unauthorized: 401,
   forbidden: 403,

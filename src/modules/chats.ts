@@ -1,8 +1,10 @@
 import { registerChatRoutes } from '../http/chats-routes.js';
 import { ChatAccess } from '../services/chats/chat-access.js';
 import { ChatService } from '../services/chats/chat-service.js';
+import { DirectInvitations } from '../services/chats/direct-invitations.js';
 import { MessageService } from '../services/chats/message-service.js';
 import { ChatAdmission } from '../services/social/chat-admission.js';
+import { ChatInvitationsRepository } from '../store/chat-invitations-repository.js';
 import { ChatRosters } from '../store/chat-rosters.js';
 import { ChatsRepository } from '../store/chats-repository.js';
 import { MessagesRepository } from '../store/messages-repository.js';
@@ -30,6 +32,8 @@ export async function chatsModule(infra: Infrastructure, { accounts, social }: {
   const access = new ChatAccess({ chats: repository, blocks: social.repository, events: delivery });
   const messages = new MessageService({ access, chats: repository, messages: messagesRepository, users: accounts.users, clock });
 
+  const invitations = new DirectInvitations({ invitations: new ChatInvitationsRepository(database.db), chats, clock });
+
   const module: Module = {
     name: 'chats',
     routes: accounts.signedInRoutes('/api/v1/chats', (scope) =>
@@ -40,7 +44,7 @@ export async function chatsModule(infra: Infrastructure, { accounts, social }: {
   const isMember = (chatId: number, userId: number) => repository.isMember(chatId, userId);
   /** The people one hears of when a user comes online: direct-chat partners. */
   const directPartners = (userId: number) => repository.directPartners(userId);
-  return { module, chats, messages, isMember, directPartners };
+  return { module, chats, messages, invitations, isMember, directPartners };
 }
 
 export type ChatsModule = Awaited<ReturnType<typeof chatsModule>>;

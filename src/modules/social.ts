@@ -1,6 +1,8 @@
 import { registerSocialRoutes } from '../http/social-routes.js';
+import { ConnectionStatus } from '../services/social/connection-status.js';
 import { SocialService } from '../services/social/social-service.js';
 import { VisiblePresence } from '../services/social/visible-presence.js';
+import { ConnectedUsersRepository } from '../store/connected-users-repository.js';
 import { SocialRepository } from '../store/social-repository.js';
 import { UserDirectory } from '../store/user-directory.js';
 import type { AccountsModule } from './accounts.js';
@@ -16,11 +18,13 @@ export function socialModule(infra: Infrastructure, { accounts }: { accounts: Ac
   const visiblePresence = new VisiblePresence({ presence, social: repository });
   const social = new SocialService({ social: repository, directory, presence: visiblePresence, events: delivery, clock, autoAccept: config.friends.autoAccept });
 
+  const connections = new ConnectionStatus({ connected: new ConnectedUsersRepository(database.db), presence: visiblePresence, social: repository, clock });
+
   const module: Module = {
     name: 'social',
     routes: accounts.signedInRoutes('/api/v1', (scope) => registerSocialRoutes(scope, { social })),
   };
-  return { module, repository, directory, visiblePresence, social };
+  return { module, repository, directory, visiblePresence, social, connections };
 }
 
 export type SocialModule = ReturnType<typeof socialModule>;

@@ -35,6 +35,8 @@ export interface Database {
   sync_audiences: SyncAudiencesTable;
   sync_audience_members: SyncAudienceMembersTable;
   sync_events: SyncEventsTable;
+  connected_users: ConnectedUsersTable;
+  chat_invitations: ChatInvitationsTable;
 }
 
 export interface UsersTable {
@@ -95,7 +97,7 @@ export interface ApiTokensTable {
   expires_at: number | null;
 }
 
-export type OneTimePurpose = 'verify_email' | 'reset_password' | 'change_email' | 'confirm_second_factor';
+export type OneTimePurpose = 'verify_email' | 'reset_password' | 'change_email' | 'confirm_second_factor' | 'login_code';
 
 export interface OneTimeTokensTable {
   id: Generated<number>;
@@ -334,5 +336,16 @@ export interface SyncEventsTable {
   id: number;
   audience_id: number;
   payload: string;
+  created_at: number;
+}
+
+export interface ConnectedUsersTable {
+  user_id: number;
+  since: number;
+}
+
+export interface ChatInvitationsTable {
+  chat_id: number;
+  user_id: number;
   created_at: number;
 }

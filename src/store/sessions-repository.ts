@@ -160,6 +160,19 @@ export class SessionsRepository {
     });
   }
 
+  /** The open session whose current (not retired, unexpired) refresh token has this hash. */
+  findByCurrentRefreshToken(tokenHash: string, now: number): Promise<{ userId: number; sessionId: number } | undefined> {
+    return this.db
+      .selectFrom('refresh_tokens')
+      .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+      .select(['sessions.id as sessionId', 'sessions.user_id as userId'])
+      .where('refresh_tokens.token_hash', '=', tokenHash)
+      .where('refresh_tokens.retired_at', 'is', null)
+      .where('refresh_tokens.expires_at', '>', now)
+      .where('sessions.expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
   async touch(id: number, now: number): Promise<void> {
     await this.db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
   }

@@ -1,9 +1,10 @@
-import { conflict, notFound, validationError, type FieldError } from '../errors.js';
+import { conflict, DomainError, notFound, validationError, type FieldError } from '../errors.js';
 import { uniqueViolation } from '../../store/errors.js';
 import { emailChangeMail, emailChangeNoticeMail, verifyEmailMail } from '../mail/templates.js';
 import type { User } from '../users/user.js';
 import { EMAIL_MAX, normalizeEmail, passwordProblems, usernameKey, usernameProblem } from './account-rules.js';
 import type { AuthContext } from './context.js';
+import { usernameCandidates } from './oauth/usernames.js';
 import { randomSecret, sha256 } from './secrets.js';
 
 // A loose check for the availability probe; registration validates with the schema's format.
@@ -19,6 +20,12 @@ export interface Registration {
   lastName?: string;
 }
 
+/** How a registration is confirmed: by default the mailed link opens the web client (APP_URL). */
+export interface RegistrationOptions {
+  /** The link to mail instead, for a client whose confirmation page lives elsewhere (a dialect's). */
+  verifyLink?: (token: string) => string;
+}
+
 export interface Availability {
   available: boolean;
   reason?: 'taken' | 'invalid' | 'reserved';
@@ -28,7 +35,7 @@ export interface Availability {
 export class AccountService {
   constructor(private readonly ctx: AuthContext) {}
 
-  async register(input: Registration): Promise<User> {
+  async register(input: Registration, options: RegistrationOptions = {}): Promise<User> {
     const { users, hasher, clock } = this.ctx;
     const email = normalizeEmail(input.email);
     const nameProblem = usernameProblem(input.username);
@@ -61,8 +68,27 @@ export class AccountService {
       if (constraint) throw taken(constraint.includes('email') ? 'email' : 'username');
       throw error;
     }
-    await this.sendVerification(user);
+    await this.sendVerification(user, options.verifyLink);
     return user;
+  }
+
+  /**
+   * Registers an account known by its e-mail address alone (clients that never ask for a
+   * username): the username is made from the address, numbered when taken.
+   */
+  async registerByEmail(input: Omit<Registration, 'username'>, options: RegistrationOptions = {}): Promise<User> {
+    const email = normalizeEmail(input.email);
+    if (await this.ctx.users.emailTaken(email)) throw taken('email');
+    for (const username of usernameCandidates(email)) {
+      if (await this.ctx.users.usernameKeyTaken(usernameKey(username))) continue;
+      try {
+        return await this.register({ ...input, username }, options);
+      } catch (error) {
+        // Taken between the check and the insert: try the next name.
+        if (!(error instanceof DomainError && error.code === 'username_taken')) throw error;
+      }
+    }
+    throw taken('username');
   }
 
   /**
@@ -179,12 +205,12 @@ export class AccountService {
     return { available: true };
   }
 
-  private async sendVerification(user: User): Promise<void> {
+  private async sendVerification(user: User, verifyLink?: (token: string) => string): Promise<void> {
     const { oneTimeTokens, clock, mail, settings } = this.ctx;
     const token = randomSecret();
     const now = clock.now();
     await oneTimeTokens.issue({ userId: user.id, purpose: 'verify_email', tokenHash: sha256(token), codeHash: null, now, expiresAt: now + VERIFY_TTL_MS });
-    const link = `${settings.appUrl}/verify-email?token=${encodeURIComponent(token)}`;
+    const link = verifyLink?.(token) ?? `${settings.appUrl}/verify-email?token=${encodeURIComponent(token)}`;
     mail.enqueue({ to: user.email, ...verifyEmailMail({ username: user.username, link, token, expiresInHours: 24 }) });
   }
 }

@@ -27,7 +27,7 @@ export class PasswordService {
    * access token end, so whoever else held one is out. The session asking stays signed in.
    */
   async change(principal: SessionPrincipal, currentPassword: string, newPassword: string): Promise<Eviction> {
-    const { users, hasher, clock } = this.ctx;
+    const { users } = this.ctx;
     const user = await users.findById(principal.userId);
     if (!user) throw unauthorized('session_ended', 'The account no longer exists');
     await confirmPassword(this.ctx, user.id, currentPassword, 'currentPassword');
@@ -38,6 +38,23 @@ export class PasswordService {
         { field: 'newPassword', message: 'must differ from the current password' },
       ]);
     }
+    return this.store(principal, user, newPassword);
+  }
+
+  /**
+   * Sets a new password without the current one, for the older clients that never asked for it:
+   * only from a signed-in session (never a personal access token), and with the same effects as a
+   * change: the other credentials end and the owner is told by mail.
+   */
+  async replace(principal: SessionPrincipal, newPassword: string): Promise<Eviction> {
+    const user = await this.ctx.users.findById(principal.userId);
+    if (!user) throw unauthorized('session_ended', 'The account no longer exists');
+    this.checkNewPassword(user, newPassword);
+    return this.store(principal, user, newPassword);
+  }
+
+  private async store(principal: SessionPrincipal, user: User, newPassword: string): Promise<Eviction> {
+    const { users, hasher, clock } = this.ctx;
     await users.setPasswordHash(user.id, await hasher.hash(newPassword), clock.now());
     const eviction = await this.credentials.evictCredentials(user.id, { keepSessionId: principal.sessionId });
     this.ctx.mail.enqueue({ to: user.email, ...passwordChangedMail({ username: user.username }) });

@@ -64,8 +64,22 @@ export class SessionService {
   }
 
   async login(input: { login: string; password: string; cookie: boolean; trustedDevice?: string }, client: ClientInfo): Promise<LoginResult | LoginChallenge> {
+    const { user, attemptsKey } = await this.checkPassword(input.login, input.password);
+    const result = await this.signIn(user, { cookie: input.cookie, client, trustedDevice: input.trustedDevice });
+    // The failures are forgiven only once the login is complete: a right password followed by
+    // wrong second-factor codes keeps counting, so the password does not buy unlimited guesses.
+    if (result.kind !== 'challenge') await this.ctx.loginAttempts.reset(attemptsKey);
+    return result;
+  }
+
+  /**
+   * The first factor alone: the account whose username or e-mail and password these are, throttled
+   * per account like a login (a login of its own must still reset `attemptsKey` once complete).
+   * Throws 401 `invalid_credentials`, 403 `email_not_verified` or 429.
+   */
+  async checkPassword(loginName: string, password: string): Promise<{ user: User; attemptsKey: string }> {
     const { users, hasher, clock } = this.ctx;
-    const login = input.login.trim();
+    const login = loginName.trim();
     const normalized = login.includes('@') ? normalizeEmail(login) : usernameKey(login);
     const credentials = await users.loginCredentials(login.includes('@') ? { email: normalized } : { usernameKey: normalized });
     // Throttled per account (or per unknown name, so probing one looks the same).
@@ -74,7 +88,7 @@ export class SessionService {
     if (wait > 0) throw tooManyFailedLogins(wait);
     const passwordHash = credentials?.passwordHash ?? null;
     // An unknown name costs the same hash check as a known one, so timing does not tell them apart.
-    const matches = await hasher.verify(passwordHash ?? this.dummyHash ?? (await hasher.hash(randomSecret())), input.password);
+    const matches = await hasher.verify(passwordHash ?? this.dummyHash ?? (await hasher.hash(randomSecret())), password);
     const user = credentials && passwordHash !== null && matches ? await users.findById(credentials.userId) : undefined;
     if (!user || passwordHash === null) {
       await this.ctx.loginAttempts.recordFailure(attemptsKey);
@@ -85,13 +99,9 @@ export class SessionService {
     }
     const now = clock.now();
     if (hasher.needsRehash(passwordHash)) {
-      await users.setPasswordHash(user.id, await hasher.hash(input.password), now);
+      await users.setPasswordHash(user.id, await hasher.hash(password), now);
     }
-    const result = await this.signIn(user, { cookie: input.cookie, client, trustedDevice: input.trustedDevice });
-    // The failures are forgiven only once the login is complete: a right password followed by
-    // wrong second-factor codes keeps counting, so the password does not buy unlimited guesses.
-    if (result.kind !== 'challenge') await this.ctx.loginAttempts.reset(attemptsKey);
-    return result;
+    return { user, attemptsKey };
   }
 
   /**
@@ -155,9 +165,27 @@ export class SessionService {
   /** Checks an access token and that its session is still open. */
   async authenticateBearer(token: string): Promise<Principal> {
     const { userId, sessionId } = this.ctx.accessTokens.verify(token);
+    return this.authenticateSession(sessionId, userId);
+  }
+
+  /**
+   * The principal of a token whose signature named this session (and user, when it says): ours,
+   * or a dialect's. Valid only while the session is open, so logout and eviction end every token of it.
+   */
+  async authenticateSession(sessionId: number, userId?: number): Promise<Principal> {
     const session = await this.liveSession(sessionId);
-    if (!session || session.userId !== userId) throw unauthorized('session_ended', 'This session has ended; log in again');
-    return { userId, sessionId, method: 'bearer' };
+    if (!session || (userId !== undefined && session.userId !== userId)) throw unauthorized('session_ended', 'This session has ended; log in again');
+    return { userId: session.userId, sessionId, method: 'bearer' };
+  }
+
+  /**
+   * The session a refresh token belongs to, without rotating it: for clients that keep one refresh
+   * token until it expires (SimpleJWT without rotation). A retired, expired or unknown token is refused.
+   */
+  async sessionOfRefreshToken(refreshToken: string): Promise<{ userId: number; sessionId: number }> {
+    const found = await this.ctx.sessions.findByCurrentRefreshToken(sha256(refreshToken), this.ctx.clock.now());
+    if (!found) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid');
+    return found;
   }
 
   async authenticateCookie(secret: string): Promise<Principal> {

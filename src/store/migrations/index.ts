@@ -7,6 +7,7 @@ import * as twoFactor from './0005_two_factor.js';
 import * as oauth from './0006_oauth.js';
 import * as posts from './0007_posts.js';
 import * as sync from './0008_sync.js';
+import * as connectionsAndInvitations from './0009_connections_and_invitations.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_oauth': oauth,
   '0007_posts': posts,
   '0008_sync': sync,
+  '0009_connections_and_invitations': connectionsAndInvitations,
 };

@@ -1,0 +1,92 @@
+import type { FastifyRequest } from 'fastify';
+import { readParts } from '../http/multipart.js';
+import { validationError } from '../services/errors.js';
+
+/** A file part of a multipart body. */
+export interface BodyFile {
+  filename: string;
+  data: Buffer;
+}
+
+/**
+ * A request body the way Django REST read it, whatever its encoding (JSON, form, multipart):
+ * its fields by name, and its files by field name. Values are checked by the readers below, so
+ * nothing unchecked reaches a service.
+ */
+export class Body {
+  private constructor(
+    private readonly fields: Record<string, unknown>,
+    readonly files: Map<string, BodyFile>,
+  ) {}
+
+  static async read(request: FastifyRequest): Promise<Body> {
+    if (request.isMultipart()) {
+      const { files, fields } = await readParts(request, { tooManyFiles: () => validationError('too_many_files', 'Too many files in the body') });
+      return new Body(Object.fromEntries(fields), new Map(files.map((f) => [f.field, { filename: f.filename, data: f.data }])));
+    }
+    const body = request.body;
+    if (body === undefined || body === null) return new Body({}, new Map());
+    if (typeof body !== 'object' || Array.isArray(body)) {
+      throw validationError('validation_failed', 'Expected a dictionary of fields', [{ field: 'non_field_errors', message: 'Invalid data. Expected a dictionary.' }]);
+    }
+    return new Body(body as Record<string, unknown>, new Map());
+  }
+
+  /** Whether the field was sent at all. */
+  has(name: string): boolean {
+    return Object.hasOwn(this.fields, name) && this.fields[name] !== undefined;
+  }
+
+  /** A text field: undefined when absent; a non-text value or one over `max` characters is refused. */
+  text(name: string, options: { max?: number } = {}): string | undefined {
+    if (!this.has(name)) return undefined;
+    const value = this.fields[name];
+    if (typeof value !== 'string') throw invalid(name, 'Not a valid string.');
+    if (value.length > (options.max ?? 4096)) throw invalid(name, `Ensure this field has no more than ${options.max ?? 4096} characters.`);
+    return value;
+  }
+
+  /** A text field that must be there and not blank. */
+  requiredText(name: string, options: { max?: number } = {}): string {
+    const value = this.text(name, options);
+    if (value === undefined) throw invalid(name, 'This field is required.');
+    if (value.trim() === '') throw invalid(name, 'This field may not be blank.');
+    return value;
+  }
+
+  /** A whole number, as JSON has it or as form fields write it. */
+  integer(name: string): number | undefined {
+    if (!this.has(name)) return undefined;
+    const id = integerOf(this.fields[name]);
+    if (id === undefined) throw invalid(name, 'A valid integer is required.');
+    return id;
+  }
+
+  requiredInteger(name: string): number {
+    const value = this.integer(name);
+    if (value === undefined) throw invalid(name, 'This field is required.');
+    return value;
+  }
+
+  /** A list of whole numbers: a JSON array, a repeated form field, or one number. */
+  integers(name: string, options: { max: number }): number[] | undefined {
+    if (!this.has(name)) return undefined;
+    const raw = this.fields[name];
+    const items = Array.isArray(raw) ? raw : [raw];
+    if (items.length > options.max) throw invalid(name, `Ensure this field has no more than ${options.max} elements.`);
+    return items.map((item) => {
+      const id = integerOf(item);
+      if (id === undefined) throw invalid(name, 'A valid integer is required.');
+      return id;
+    });
+  }
+}
+
+/** A positive id from JSON or text; undefined when it is not one. */
+export function integerOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+const invalid = (field: string, message: string) => validationError('validation_failed', `${field}: ${message}`, [{ field, message }]);

@@ -1,0 +1,62 @@
+import type { CompatSeed } from '../config.js';
+import { serveDialect, type Dialect } from '../compat/dialect.js';
+import { DjangoAuth } from '../compat/django/auth.js';
+import { djangoErrors } from '../compat/django/errors.js';
+import { SimpleJwt } from '../compat/django/simple-jwt.js';
+import { DjangoTokens } from '../compat/django/tokens.js';
+import { dialect003 } from '../compat/003/routes.js';
+import type { AccountsModule } from './accounts.js';
+import type { Infrastructure } from './infrastructure.js';
+import type { Module } from './module.js';
+
+export interface CompatNeeds {
+  accounts: AccountsModule;
+}
+
+/** The first path segments the canonical API and the server's own routes use: no dialect at the root may take them. */
+const OUR_ROOTS = ['api/v1', 'files', 'health', 'ready', 'metrics', 'openapi.json', 'asyncapi.json', 'docs', 'dev', 'compat'];
+
+/** Refuses a dialect at the root whose paths would shadow ours. */
+function checkRootCollisions(dialect: Dialect): void {
+  for (const root of dialect.roots) {
+    const clash = OUR_ROOTS.find((ours) => root === ours || root.startsWith(`${ours}/`) || ours.startsWith(`${root}/`));
+    if (clash) throw new Error(`COMPAT_ROOT=${dialect.seed} cannot be served at the root: its path /${root} would shadow /${clash}`);
+  }
+}
+
+/**
+ * The source documents' APIs, each a thin dialect over the same services at `/compat/<seed>`
+ * (docs/COMPAT.md); `COMPAT_ROOT` also serves one at the root. Each dialect is its own module.
+ */
+export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module[] {
+  const { config } = infra;
+  const { accounts } = needs;
+  const jwtFor = (seed: CompatSeed, accessSeconds: number) =>
+    new SimpleJwt(infra.key(`compat-${seed}-jwt`), { accessSeconds, refreshSeconds: config.auth.refreshTokenTtlDays * 86_400 });
+  const authWith = (jwt: SimpleJwt) => new DjangoAuth({ jwt, sessions: accounts.sessions, apiTokens: accounts.apiTokens });
+
+  const build: Record<CompatSeed, () => Dialect> = {
+    '003': () => {
+      // Access tokens live one day, as the document says.
+      const jwt = jwtFor('003', 86_400);
+      return dialect003({ config, accounts: accounts.accounts, tokens: new DjangoTokens(jwt, accounts.sessions), auth: authWith(jwt) });
+    },
+  };
+  const limits = { maxFileBytes: Math.max(config.uploads.maxBytes, config.avatars.maxBytes) };
+  const modules: Module[] = [];
+  for (const seed of config.compat.dialects) {
+    const dialect = build[seed]();
+    const mounts = [`/compat/${seed}`];
+    if (config.compat.root === seed) {
+      checkRootCollisions(dialect);
+      mounts.push('');
+    }
+    for (const prefix of mounts) {
+      modules.push({
+        name: `compat-${seed}${prefix === '' ? '-root' : ''}`,
+        routes: { prefix, plugin: (scope) => serveDialect(scope, dialect, djangoErrors, limits, { root: prefix === '' }) },
+      });
+    }
+  }
+  return modules;
+}
