@@ -4,13 +4,29 @@ import { DjangoAuth } from '../compat/django/auth.js';
 import { djangoErrors } from '../compat/django/errors.js';
 import { SimpleJwt } from '../compat/django/simple-jwt.js';
 import { DjangoTokens } from '../compat/django/tokens.js';
+import { dialect000 } from '../compat/000/routes.js';
+import { Chat000Protocol } from '../compat/000/socket.js';
+import { People000 } from '../compat/000/views.js';
 import { dialect003 } from '../compat/003/routes.js';
+import { SessionTokens } from '../compat/django/token-auth.js';
 import type { AccountsModule } from './accounts.js';
+import type { ChatsModule } from './chats.js';
+import type { FilesModule } from './files.js';
+import type { PeopleModule } from './people.js';
+import type { RealtimeModule } from './realtime.js';
+import type { SocialModule } from './social.js';
+import type { TwoFactorModule } from './two-factor.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Module } from './module.js';
 
 export interface CompatNeeds {
   accounts: AccountsModule;
+  twoFactor: TwoFactorModule;
+  social: SocialModule;
+  chats: ChatsModule;
+  files: FilesModule;
+  people: PeopleModule;
+  realtime: RealtimeModule;
 }
 
 /** The first path segments the canonical API and the server's own routes use: no dialect at the root may take them. */
@@ -30,12 +46,39 @@ function checkRootCollisions(dialect: Dialect): void {
  */
 export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module[] {
   const { config } = infra;
-  const { accounts } = needs;
+  const { accounts, social, chats } = needs;
   const jwtFor = (seed: CompatSeed, accessSeconds: number) =>
     new SimpleJwt(infra.key(`compat-${seed}-jwt`), { accessSeconds, refreshSeconds: config.auth.refreshTokenTtlDays * 86_400 });
   const authWith = (jwt: SimpleJwt) => new DjangoAuth({ jwt, sessions: accounts.sessions, apiTokens: accounts.apiTokens });
 
   const build: Record<CompatSeed, () => Dialect> = {
+    '000': () => {
+      // The document's access tokens live an hour; its `Token` lives as long as the session.
+      const jwt = jwtFor('000', 3600);
+      const sessionTokens = new SessionTokens(infra.key('compat-000-token'));
+      const auth = new DjangoAuth({ jwt, sessions: accounts.sessions, apiTokens: accounts.apiTokens, sessionTokens });
+      const socket = new Chat000Protocol({ registry: needs.realtime.registry, auth, messages: chats.messages, isMember: chats.isMember, log: infra.log });
+      infra.metrics.realtime.protocol(socket.name);
+      return dialect000({
+        config,
+        auth,
+        tokens: new DjangoTokens(jwt, accounts.sessions),
+        sessionTokens,
+        accounts: accounts.accounts,
+        sessions: accounts.sessions,
+        passwords: accounts.passwords,
+        mailedCodes: needs.twoFactor.mailedCodes,
+        profiles: needs.people.profiles,
+        avatars: needs.files.avatars,
+        social: social.social,
+        connections: social.connections,
+        chats: chats.chats,
+        messages: chats.messages,
+        invitations: chats.invitations,
+        people: new People000({ profiles: needs.people.profiles, social: social.social, connections: social.connections }),
+        socket,
+      });
+    },
     '003': () => {
       // Access tokens live one day, as the document says.
       const jwt = jwtFor('003', 86_400);

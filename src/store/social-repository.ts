@@ -166,6 +166,21 @@ export class SocialRepository {
     return q.orderBy('users.username_key').orderBy('users.id').limit(page.limit).execute();
   }
 
+  /** The friends of each of `userIds`, by id and username. */
+  async friendsOf(userIds: readonly number[]): Promise<Map<number, Array<{ id: number; username: string }>>> {
+    const result = new Map<number, Array<{ id: number; username: string }>>(userIds.map((id) => [id, []]));
+    if (userIds.length === 0) return result;
+    const rows = await this.db
+      .selectFrom('friendships')
+      .innerJoin('users', 'users.id', 'friendships.friend_id')
+      .select(['friendships.user_id as userId', 'users.id as id', 'users.username as username'])
+      .where('friendships.user_id', 'in', [...new Set(userIds)])
+      .orderBy('users.username_key')
+      .execute();
+    for (const row of rows) result.get(Number(row.userId))?.push({ id: Number(row.id), username: row.username });
+    return result;
+  }
+
   async friendIds(userId: number): Promise<number[]> {
     const rows = await this.db.selectFrom('friendships').select('friend_id').where('user_id', '=', userId).execute();
     return rows.map((r) => r.friend_id);

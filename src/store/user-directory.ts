@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { engineOf } from './database.js';
 import type { Database } from './schema.js';
 import { nameKey } from './users-repository.js';
@@ -61,6 +61,11 @@ export class UserDirectory {
     this.postgres = engineOf(db) === 'postgres';
   }
 
+  /** The user with this username key (usernames match case-insensitively). */
+  byUsernameKey(key: string): Promise<PersonRecord | undefined> {
+    return this.db.selectFrom('users').select(personColumns).where('users.username_key', '=', key).executeTakeFirst();
+  }
+
   async byIds(ids: number[]): Promise<Map<number, PersonRecord>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.selectFrom('users').select(personColumns).where('users.id', 'in', ids).execute();
@@ -111,30 +116,45 @@ export class UserDirectory {
     ];
   }
 
+  /** Everyone but those in a block with `viewerId`, by username, up to `limit`: the older clients' whole user list. */
+  everyone(viewerId: number, limit: number): Promise<PersonRecord[]> {
+    return this.db
+      .selectFrom('users')
+      .select(personColumns)
+      .where((eb) => this.unblocked(eb, viewerId))
+      .orderBy('users.username_key')
+      .orderBy('users.id')
+      .limit(limit)
+      .execute();
+  }
+
   private async readBand(viewerId: number, band: Band, after: DirectoryCursor | undefined, limit: number) {
     const key = this.binary(band.column);
     let query = this.db
       .selectFrom('users')
       .select([...personColumns, sql<string>`${sql.ref(band.column)}`.as('sortKey')])
       .where(this.inside(key, band.prefix))
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('blocks')
-              .select('blocks.blocker_id')
-              .where((b) =>
-                b.or([
-                  b.and([b('blocks.blocker_id', '=', viewerId), b('blocks.blocked_id', '=', b.ref('users.id'))]),
-                  b.and([b('blocks.blocker_id', '=', b.ref('users.id')), b('blocks.blocked_id', '=', viewerId)]),
-                ]),
-              ),
-          ),
-        ),
-      );
+      .where((eb) => this.unblocked(eb, viewerId));
     for (const condition of band.also((column) => this.binary(column))) query = query.where(condition);
     if (after) query = query.where(sql<SqlBool>`(${key}, ${sql.ref('users.id')}) > (${this.text(after.key)}, ${after.id})`);
     return query.orderBy(key).orderBy('users.id').limit(limit).execute();
+  }
+
+  /** The user row is not in a block with `viewerId`, either way. */
+  private unblocked(eb: ExpressionBuilder<Database, 'users'>, viewerId: number) {
+    return eb.not(
+      eb.exists(
+        eb
+          .selectFrom('blocks')
+          .select('blocks.blocker_id')
+          .where((b) =>
+            b.or([
+              b.and([b('blocks.blocker_id', '=', viewerId), b('blocks.blocked_id', '=', b.ref('users.id'))]),
+              b.and([b('blocks.blocker_id', '=', b.ref('users.id')), b('blocks.blocked_id', '=', viewerId)]),
+            ]),
+          ),
+      ),
+    );
   }
 
   /** `column` starts with `prefix`, as an index range. */

@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import WebSocket from 'ws';
+import { sleep, waitUntil } from '../helpers/wait.js';
 import type { TestServer } from '../helpers/server.js';
 
 /** A form body (`application/x-www-form-urlencoded`), as `requests.post(url, data)` sends it. */
@@ -22,3 +24,38 @@ export async function call(
 
 /** The claims of a JWT, decoded as a client does it. */
 export const claimsOf = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
+
+/** A socket of a dialect (any path), recording every JSON frame and its close. */
+export class DialectSocket {
+  readonly frames: any[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8'))));
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('error', () => {});
+  }
+
+  /** Opens the socket; resolves once it is open, or once the server closed it. */
+  static async open(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<DialectSocket> {
+    const socket = new DialectSocket(new WebSocket(`${server.url.replace(/^http/, 'ws')}${path}`, { headers }));
+    await Promise.race([new Promise((resolve) => socket.ws.once('open', resolve)), socket.closed]);
+    // The server registers the socket just after the upgrade: give it a moment before sending.
+    await sleep(50);
+    return socket;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  async next(predicate: (frame: any) => boolean, what: string): Promise<any> {
+    let found: any;
+    await waitUntil(() => (found = this.frames.find(predicate)) !== undefined, `${what}; got ${JSON.stringify(this.frames)}`);
+    return found;
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    await this.closed;
+  }
+}

@@ -10,7 +10,7 @@ import type { VisiblePresence } from './visible-presence.js';
 export type SocialContact = ContactRecord;
 
 export interface SocialServiceDeps {
-  social: Pick<SocialRepository, 'status' | 'request' | 'remove' | 'block' | 'unblock' | 'friends' | 'requests' | 'blocked'>;
+  social: Pick<SocialRepository, 'status' | 'request' | 'remove' | 'block' | 'unblock' | 'friends' | 'requests' | 'blocked' | 'friendsOf'>;
   directory: Pick<UserDirectory, 'byIds'>;
   presence: VisiblePresence;
   events: SocialEventSink;
@@ -26,6 +26,16 @@ export interface FriendChange {
 /** Friends, friend requests and blocks; every change is pushed to both people. */
 export class SocialService {
   constructor(private readonly deps: SocialServiceDeps) {}
+
+  /**
+   * The usernames of each person's friends, as `viewerId` may know them: all of their own; of
+   * someone else's, only the friends they share with the viewer (and the viewer themself).
+   */
+  async friendNamesSeenBy(viewerId: number, userIds: readonly number[]): Promise<Map<number, string[]>> {
+    const friends = await this.deps.social.friendsOf([...new Set([viewerId, ...userIds])]);
+    const known = new Set([viewerId, ...(friends.get(viewerId) ?? []).map((f) => f.id)]);
+    return new Map(userIds.map((id) => [id, (friends.get(id) ?? []).filter((f) => id === viewerId || known.has(f.id)).map((f) => f.username)]));
+  }
 
   async status(userId: number, otherId: number): Promise<FriendStatus> {
     await this.requireOther(userId, otherId);

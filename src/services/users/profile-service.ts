@@ -44,7 +44,7 @@ export interface ProfileServiceDeps {
   ctx: AuthContext;
   accounts: AccountService;
   credentials: CredentialEviction;
-  directory: Pick<UserDirectory, 'byIds' | 'search'>;
+  directory: Pick<UserDirectory, 'byIds' | 'byUsernameKey' | 'search' | 'everyone'>;
   social: Pick<SocialRepository, 'friendIds' | 'status' | 'statuses'>;
   presence: VisiblePresence;
   events: SocialEventSink;
@@ -123,6 +123,21 @@ export class ProfileService {
       viewerId === userId ? Promise.resolve<FriendStatus>('none') : this.deps.social.status(viewerId, userId),
     ]);
     return { ...seen!, friendship };
+  }
+
+  /** Everyone `viewerId` may see, by username, up to `limit` (the older clients list them all). */
+  everyone(viewerId: number, limit: number): Promise<PublicUser[]> {
+    return this.deps.directory.everyone(viewerId, limit);
+  }
+
+  /** The person with this username (any case); undefined when there is none. */
+  byUsername(username: string): Promise<PublicUser | undefined> {
+    return this.deps.directory.byUsernameKey(usernameKey(username.trim()));
+  }
+
+  /** People by id, as anyone signed in may see them; ids with no account are left out. */
+  async byIds(ids: number[]): Promise<Map<number, PublicUser>> {
+    return this.deps.directory.byIds(ids);
   }
 
   async search(viewerId: number, query: string, page: { after?: DirectoryCursor; limit: number }) {

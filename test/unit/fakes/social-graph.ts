@@ -68,6 +68,17 @@ export class FakeSocialGraph implements SocialPort {
     return new Set(userIds.filter((id) => viewerIds.some((viewer) => this.blocks.has(pair(viewer, id)) || this.blocks.has(pair(id, viewer)))));
   }
 
+  async friendsOf(userIds: readonly number[]): Promise<Map<number, Array<{ id: number; username: string }>>> {
+    const result = new Map<number, Array<{ id: number; username: string }>>(userIds.map((id) => [id, []]));
+    for (const key of this.friendships.keys()) {
+      const [from, to] = key.split(':').map(Number) as [number, number];
+      const friend = this.people.person(to);
+      if (friend) result.get(from)?.push({ id: to, username: friend.username });
+    }
+    for (const list of result.values()) list.sort((a, b) => usernameKey(a.username).localeCompare(usernameKey(b.username)));
+    return result;
+  }
+
   async friendsAmong(userId: number, otherIds: readonly number[]): Promise<Set<number>> {
     return new Set(otherIds.filter((id) => this.friendships.has(pair(userId, id))));
   }
