@@ -49,6 +49,10 @@ export interface DialectLimits {
  * come from the server, on every answer, errors and preflights included.
  */
 export async function serveDialect(scope: HttpServer, dialect: Dialect, shape: ErrorShape, limits: DialectLimits, options: { root: boolean }): Promise<void> {
+  // The API document describes the canonical API; each dialect's own document is its reference.
+  scope.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   await scope.register(formbody, { bodyLimit: 64 * 1024 });
   await scope.register(multipart, {
     limits: { fileSize: limits.maxFileBytes, files: 5, fields: 20, fieldSize: 64 * 1024, fieldNameSize: 100, parts: 25, headerPairs: 50 },
