@@ -12,6 +12,7 @@ import { SessionTokens } from '../compat/django/token-auth.js';
 import type { AccountsModule } from './accounts.js';
 import type { ChatsModule } from './chats.js';
 import type { FilesModule } from './files.js';
+import type { OAuthModule } from './oauth.js';
 import type { PeopleModule } from './people.js';
 import type { RealtimeModule } from './realtime.js';
 import type { SocialModule } from './social.js';
@@ -25,6 +26,7 @@ export interface CompatNeeds {
   social: SocialModule;
   chats: ChatsModule;
   files: FilesModule;
+  oauth: OAuthModule;
   people: PeopleModule;
   realtime: RealtimeModule;
 }
@@ -75,6 +77,7 @@ export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module
         chats: chats.chats,
         messages: chats.messages,
         invitations: chats.invitations,
+        oauth: needs.oauth.oauth,
         people: new People000({ profiles: needs.people.profiles, social: social.social, connections: social.connections }),
         socket,
       });

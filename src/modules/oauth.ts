@@ -59,5 +59,7 @@ export function oauthModule(infra: Infrastructure, { accounts, files }: { accoun
     name: 'oauth',
     routes: accounts.signedInRoutes('/api/v1/auth', (scope) => registerOAuthRoutes(scope, { config, oauth, now: () => clock.now() })),
   };
-  return { module };
+  return { module, oauth };
 }
+
+export type OAuthModule = ReturnType<typeof oauthModule>;

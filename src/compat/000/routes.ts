@@ -8,6 +8,7 @@ import type { AccountService } from '../../services/auth/account-service.js';
 import type { PasswordService } from '../../services/auth/password-service.js';
 import type { SessionService } from '../../services/auth/session-service.js';
 import type { MailedLoginCodes } from '../../services/auth/two-factor/mailed-login-codes.js';
+import type { OAuthService } from '../../services/auth/oauth/oauth-service.js';
 import type { AvatarService } from '../../services/avatar-service.js';
 import type { ChatService } from '../../services/chats/chat-service.js';
 import type { DirectInvitations } from '../../services/chats/direct-invitations.js';
@@ -23,6 +24,7 @@ import type { DjangoAuth } from '../django/auth.js';
 import { withFieldNames } from '../django/errors.js';
 import type { SessionTokens } from '../django/token-auth.js';
 import type { DjangoTokens } from '../django/tokens.js';
+import { dialectUrl } from '../django/urls.js';
 import type { Chat000Protocol } from './socket.js';
 import { avatarPath, message000, type People000 } from './views.js';
 
@@ -42,6 +44,8 @@ export interface Dialect000Deps {
   chats: Pick<ChatService, 'get' | 'list'>;
   messages: Pick<MessageService, 'history'>;
   invitations: DirectInvitations;
+  /** Finishes a sign-in with 42 (`oauth/authorize`). */
+  oauth: Pick<OAuthService, 'exchange'>;
   people: People000;
   socket: Chat000Protocol;
 }
@@ -131,6 +135,20 @@ export function dialect000(deps: Dialect000Deps): Dialect {
           throw error;
         });
         return answer(reply, 200, { access_token: pair.access, refresh_token: pair.refresh, access: pair.access });
+      });
+
+      // Sign-in with 42: sent through our OAuth start (state cookie, PKCE), whose callback sends the
+      // browser back here with a one-time code, traded for the document's tokens.
+      scope.get('/oauth/authorize', async (request, reply) => {
+        const query = request.query as Record<string, unknown>;
+        if (typeof query.error === 'string') return answer(reply, 400, { detail: `Sign-in with 42 failed: ${query.error.slice(0, 100)}` });
+        if (typeof query.code !== 'string' || query.code === '') {
+          const back = dialectUrl(request, config.oauth.publicUrl, scope.prefix, '/oauth/authorize');
+          return reply.code(302).header('location', `/api/v1/auth/oauth/42?redirect=${encodeURIComponent(back)}`).send(null);
+        }
+        const pair = tokens.pairOf(await deps.oauth.exchange(query.code.slice(0, 512), { cookie: false, client: clientOf(request) }));
+        await connections.mark(pair.userId);
+        return answer(reply, 200, { access_token: pair.access, refresh_token: pair.refresh, token_auth: sessionTokens.issue(pair.sessionId) });
       });
 
       // --- the account ------------------------------------------------------------------------------

@@ -69,8 +69,9 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
   const tags = ['auth'];
   const startLimit = limitPerClient(config.rateLimits.oauthStart, 'oauth-start');
 
-  const callbackUrl = (request: FastifyRequest, provider: string) =>
-    `${config.oauth.publicUrl ?? `${request.protocol}://${request.host}`}${OAUTH_PATH}/${provider}/callback`;
+  /** This API's base URL, as the world sees it. */
+  const ownBase = (request: FastifyRequest) => config.oauth.publicUrl ?? `${request.protocol}://${request.host}`;
+  const callbackUrl = (request: FastifyRequest, provider: string) => `${ownBase(request)}${OAUTH_PATH}/${provider}/callback`;
   const setStateCookie = (reply: FastifyReply, browserSecret: string) =>
     reply.setCookie(STATE_COOKIE, browserSecret, {
       path: OAUTH_PATH,
@@ -114,6 +115,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
         redirect: request.query.redirect ?? config.appUrl,
         callbackUrl: callbackUrl(request, provider),
         browserSecret: browserSecretOf(request),
+        ownOrigin: new URL(ownBase(request)).origin,
       });
       setStateCookie(reply, start.browserSecret);
       if (wantsJson(request)) return { redirectUrl: start.url };

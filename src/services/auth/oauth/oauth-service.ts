@@ -86,10 +86,15 @@ export class OAuthService {
     return [...this.providers.values()].map(({ id, name }) => ({ id, name }));
   }
 
-  /** Starts a sign-in, or with `linkUserId` the linking of a provider to that signed-in user. */
-  async start(input: { provider: string; redirect: string; callbackUrl: string; browserSecret?: string; linkUserId?: number }): Promise<OAuthStart> {
+  /**
+   * Starts a sign-in, or with `linkUserId` the linking of a provider to that signed-in user.
+   * `ownOrigin` is the origin the start was asked on: sending the browser back there is no open
+   * redirect (a page served by this API, such as a dialect's), so it is allowed besides the list.
+   */
+  async start(input: { provider: string; redirect: string; callbackUrl: string; browserSecret?: string; linkUserId?: number; ownOrigin?: string }): Promise<OAuthStart> {
     const provider = this.provider(input.provider);
-    const redirect = allowedRedirect(input.redirect, this.deps.allowedOrigins);
+    const allowed = input.ownOrigin ? new Set([...this.deps.allowedOrigins, input.ownOrigin]) : this.deps.allowedOrigins;
+    const redirect = allowedRedirect(input.redirect, allowed);
     // One browser keeps one binding value, so sign-ins started in two tabs both finish.
     const browserSecret = input.browserSecret ?? randomSecret();
     const state = randomSecret();
