@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, uniqueName } from '../helpers/accounts.js';
+import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { jsonValue, objectWith, pathSegment, rawBodies, serialize } from '../fuzz/arbitraries.js';
+import { call, DialectSocket } from './helpers.js';
+
+/**
+ * Random and adversarial bodies, ids and frames thrown at every dialect route: each answer must be
+ * a 2xx–4xx JSON answer, and the server must stay up. FUZZ_SECONDS and FUZZ_SEED as in test/fuzz.
+ */
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 6);
+const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+const budget = { numRuns: 1_000_000, ...(seed === undefined ? {} : { seed }), plugins: [fc.interruptAfterTimeLimit(SECONDS * 1000)] };
+
+interface DialectRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** `{id}` marks a path id. */
+  path: string;
+  fields: string[];
+}
+
+/** Every dialect route that takes input, with the fields its document names (logout and deletion left out: they end the session under test). */
+const routes: DialectRoute[] = [
+  ...(
+    [
+      ['POST', '/auth/registration/', ['username', 'email', 'password1', 'password2', 'nickname']],
+      ['POST', '/twofa/send-code/', ['username', 'email', 'password']],
+      ['POST', '/auth/login/', ['username', 'code', 'password']],
+      ['POST', '/api/token/refresh/', ['refresh']],
+      ['POST', '/auth/password/change/', ['new_password1', 'new_password2', 'old_password']],
+      ['POST', '/users/update/', ['username', 'nickname', 'avatar']],
+      ['POST', '/users/add_friend/', ['friend_username']],
+      ['POST', '/users/remove_friend/', ['friend_username']],
+      ['POST', '/users/block_user/', ['block_username']],
+      ['POST', '/users/unblock_user/', ['block_username']],
+      ['POST', '/conversations/start/', ['username']],
+      ['GET', '/conversations/{id}/', []],
+      ['POST', '/conversations/accept_invitation/', ['convoId']],
+      ['POST', '/conversations/decline_invitation/', ['convoId']],
+      ['GET', '/oauth/authorize', []],
+    ] as const
+  ).map(([method, path, fields]) => ({ method, path: `/compat/000${path}`, fields: [...fields] })),
+  ...(
+    [
+      ['POST', '/api/register/', ['email', 'password', 'username']],
+      ['POST', '/api/token/', ['email', 'username', 'password']],
+      ['POST', '/api/token/refresh/', ['refresh']],
+      ['GET', '/api/confirm-email/{id}/', []],
+    ] as const
+  ).map(([method, path, fields]) => ({ method, path: `/compat/003${path}`, fields: [...fields] })),
+];
+
+let mail: MailCatcher;
+let server: TestServer;
+let token: string;
+let chatId: number;
+beforeAll(async () => {
+  mail = await startMailCatcher();
+  server = await startTestServer({ env: { SMTP_URL: mail.url, RATE_LIMIT_ENABLED: 'false', WS_RATE_LIMIT: '100000/10s' } });
+  const username = uniqueName('h');
+  const email = `${username}@example.test`;
+  await call(server, '/compat/000/auth/registration/', { method: 'POST', json: { username, email, password1: PASSWORD, password2: PASSWORD } });
+  await call(server, '/compat/000/twofa/send-code/', { method: 'POST', json: { username, password: PASSWORD } });
+  const code = /^\s*(\d{6})\s*$/m.exec((await mail.waitForMail(email, { subject: /code/i })).text)?.[1];
+  token = (await call(server, '/compat/000/auth/login/', { method: 'POST', json: { username, password: PASSWORD, code } })).body.token_auth;
+  expect(token).toMatch(/^[0-9a-f]{40}$/);
+  const other = uniqueName('h');
+  await call(server, '/compat/000/auth/registration/', { method: 'POST', json: { username: other, email: `${other}@example.test`, password1: PASSWORD, password2: PASSWORD } });
+  const tokens = (await (await server.request('/api/v1/auth/login', { method: 'POST', json: { login: other, password: PASSWORD } })).json()) as { accessToken: string };
+  // Signed in on /api/v1, the other says they are connected through 000, so a conversation can start.
+  await call(server, '/compat/000/users/connect/', { method: 'POST', headers: { authorization: `Bearer ${tokens.accessToken}` } });
+  chatId = (await call(server, '/compat/000/conversations/start/', { method: 'POST', headers: { authorization: `Token ${token}` }, json: { username: other } })).body.conversation_id;
+});
+afterAll(async () => {
+  await server?.close();
+  await mail?.close();
+});
+
+/** A body as JSON, as a form, or raw bytes a parser must refuse. */
+const body = (fields: string[]) =>
+  fc.oneof(
+    objectWith(fields).map((value) => ({ body: serialize(value), type: 'application/json' })),
+    objectWith(fields).map((value) => ({
+      body: new URLSearchParams(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : serialize(v)])).toString(),
+      type: 'application/x-www-form-urlencoded',
+    })),
+    rawBodies.map((raw) => ({ body: raw, type: 'application/json' })),
+    jsonValue.map((value) => ({ body: serialize(value), type: 'application/json' })),
+  );
+
+describe('dialects under hostile input', () => {
+  it('answer every route with a 2xx–4xx JSON answer, whatever the body or id', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes).chain((route) => fc.tuple(fc.constant(route), body(route.fields))), pathSegment, fc.boolean(), async ([route, sent], id, signed) => {
+        const path = route.path.replace('{id}', id);
+        const res = await server.request(path, {
+          method: route.method,
+          headers: { ...(signed ? { authorization: `Token ${token}` } : {}), ...(route.method === 'GET' ? {} : { 'content-type': sent.type }) },
+          ...(route.method === 'GET' ? {} : { body: sent.body }),
+          redirect: 'manual',
+        });
+        const text = await res.text();
+        expect(res.status, `${route.method} ${path} ${sent.body.slice(0, 200)} → ${text.slice(0, 300)}`).toBeLessThan(500);
+        if (res.status !== 302 && res.status !== 204) expect(res.headers.get('content-type') ?? '').toMatch(/json/);
+      }),
+      budget,
+    );
+    expect((await server.request('/health')).status).toBe(200);
+  }, (SECONDS + 30) * 1000);
+
+  it('keeps a 000 chat socket up through random frames, each answered or stored', async () => {
+    const socket = await DialectSocket.open(server, `/compat/000/ws/chat/${chatId}/`, { authorization: `Token ${token}` });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(jsonValue.map(serialize), objectWith(['type', 'message', 'sender']).map(serialize)), async (frame) => {
+        socket.send(frame);
+      }),
+      { ...budget, plugins: [fc.interruptAfterTimeLimit(2000)] },
+    );
+    // Still open, and still carrying messages.
+    socket.send({ type: 'chat_message', message: 'still here' });
+    await socket.next((f) => f.text === 'still here', 'the message after the noise');
+    await socket.close();
+    expect((await server.request('/health')).status).toBe(200);
+  });
+});
