@@ -50,8 +50,11 @@ function tallies<L extends string>(registry: Registry, name: string, help: strin
   };
 }
 
-/** Close codes worth a series of their own; any other code a client sends is `other`. */
-const KNOWN_CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1011, 4008, 4029, 4401, 4409]);
+/**
+ * Close codes worth a series of their own: the standard ones and ours (docs/REALTIME.md; 4403 from a
+ * dialect's socket). Any other code a client sends is `other`, so clients cannot mint label values.
+ */
+const KNOWN_CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1011, 4008, 4029, 4400, 4401, 4403, 4409, 4410, 4413]);
 const closeCodeLabel = (code: number) => (KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other');
 
 export function createMetrics(): AppMetrics {

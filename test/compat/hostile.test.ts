@@ -83,7 +83,7 @@ const body = (fields: string[]) =>
   fc.oneof(
     objectWith(fields).map((value) => ({ body: serialize(value), type: 'application/json' })),
     objectWith(fields).map((value) => ({
-      body: new URLSearchParams(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : serialize(v)])).toString(),
+      body: new URLSearchParams(Object.entries(value).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : serialize(v)])).toString(),
       type: 'application/x-www-form-urlencoded',
     })),
     rawBodies.map((raw) => ({ body: raw, type: 'application/json' })),
