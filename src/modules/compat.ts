@@ -35,7 +35,7 @@ export interface CompatNeeds {
 const OUR_ROOTS = ['api/v1', 'files', 'health', 'ready', 'metrics', 'openapi.json', 'asyncapi.json', 'docs', 'dev', 'compat'];
 
 /** Refuses a dialect at the root whose paths would shadow ours. */
-function checkRootCollisions(dialect: Dialect): void {
+export function checkRootCollisions(dialect: Pick<Dialect, 'seed' | 'roots'>): void {
   for (const root of dialect.roots) {
     const clash = OUR_ROOTS.find((ours) => root === ours || root.startsWith(`${ours}/`) || ours.startsWith(`${root}/`));
     if (clash) throw new Error(`COMPAT_ROOT=${dialect.seed} cannot be served at the root: its path /${root} would shadow /${clash}`);
