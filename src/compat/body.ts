@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { readParts } from '../http/multipart.js';
+import { findUnstorableText } from '../http/untrusted-input.js';
 import { validationError } from '../services/errors.js';
 
 /** A file part of a multipart body. */
@@ -22,14 +23,14 @@ export class Body {
   static async read(request: FastifyRequest): Promise<Body> {
     if (request.isMultipart()) {
       const { files, fields } = await readParts(request, { tooManyFiles: () => validationError('too_many_files', 'Too many files in the body') });
-      return new Body(Object.fromEntries(fields), new Map(files.map((f) => [f.field, { filename: f.filename, data: f.data }])));
+      return new Body(storable(Object.fromEntries(fields)), new Map(files.map((f) => [f.field, { filename: f.filename, data: f.data }])));
     }
     const body = request.body;
     if (body === undefined || body === null) return new Body({}, new Map());
     if (typeof body !== 'object' || Array.isArray(body)) {
       throw validationError('validation_failed', 'Expected a dictionary of fields', [{ field: 'non_field_errors', message: 'Invalid data. Expected a dictionary.' }]);
     }
-    return new Body(body as Record<string, unknown>, new Map());
+    return new Body(storable(body as Record<string, unknown>), new Map());
   }
 
   /** Whether the field was sent at all. */
@@ -87,6 +88,16 @@ export function integerOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   if (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value)) return Number(value);
   return undefined;
+}
+
+/** The fields, once no text in them holds what no store can keep (NUL, a lone surrogate): as the canonical API refuses it. */
+function storable(fields: Record<string, unknown>): Record<string, unknown> {
+  const problem = findUnstorableText(fields);
+  if (problem) {
+    const field = problem.instancePath.split('/')[1] ?? 'non_field_errors';
+    throw invalid(field, 'Null characters are not allowed.');
+  }
+  return fields;
 }
 
 const invalid = (field: string, message: string) => validationError('validation_failed', `${field}: ${message}`, [{ field, message }]);

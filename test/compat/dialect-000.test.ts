@@ -251,6 +251,10 @@ describe('000: conversations', () => {
     const b = await signUp();
     const start = (username: string) => call(server, at('/conversations/start/'), { method: 'POST', headers: token(a), json: { username } });
     expect((await start(a.username)).status).toBe(400);
+    // Text no store can keep is refused before it reaches one (PostgreSQL failed on NUL with a 500).
+    expect((await start('a\u0000b')).status).toBe(400);
+    const nul = await call(server, at('/conversations/start/'), { method: 'POST', headers: { ...token(a), 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=a%00b' });
+    expect(nul.status).toBe(400);
     expect((await start('no-such-user-q')).body).toEqual({ message: 'User not found.' });
     const offline = await register();
     expect((await start(offline.username)).body).toEqual({ message: `${offline.username} is not connected.` });

@@ -116,7 +116,8 @@ describe('dialects under hostile input', () => {
       fc.asyncProperty(fc.oneof(jsonValue.map(serialize), objectWith(['type', 'message', 'sender']).map(serialize)), async (frame) => {
         socket.send(frame);
       }),
-      { ...budget, plugins: [fc.interruptAfterTimeLimit(2000)] },
+      // A bounded burst: the point is what each frame does, not flooding (the frame limit is tested elsewhere).
+      { numRuns: 300, ...(seed === undefined ? {} : { seed }) },
     );
     // Still open, and still carrying messages.
     socket.send({ type: 'chat_message', message: 'still here' });

@@ -8,6 +8,7 @@ import type { RealtimeEvent } from '../../realtime/events.js';
 import { webSocketRoute, type HandshakeResult } from '../../realtime/handshake.js';
 import type { FrameReceiver, Protocol } from '../../realtime/protocol.js';
 import { jsonFrame } from '../../realtime/wire-frame.js';
+import { findUnstorableText } from '../../http/untrusted-input.js';
 import type { Principal } from '../../services/auth/context.js';
 import { integerOf } from '../body.js';
 import type { DjangoAuth } from '../django/auth.js';
@@ -118,6 +119,6 @@ function messageOf(raw: string): string | undefined {
   }
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return undefined;
   const { type, message } = frame as Record<string, unknown>;
-  if ((type !== undefined && type !== 'chat_message') || typeof message !== 'string') return undefined;
+  if ((type !== undefined && type !== 'chat_message') || typeof message !== 'string' || findUnstorableText(message)) return undefined;
   return message;
 }
