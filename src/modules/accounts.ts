@@ -82,6 +82,7 @@ export async function accountsModule(infra: Infrastructure) {
     cache,
     accounts,
     sessions,
+    passwords,
     apiTokens,
     eviction,
     signedInRoutes,
