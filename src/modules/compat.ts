@@ -4,13 +4,20 @@ import { DjangoAuth } from '../compat/django/auth.js';
 import { djangoErrors } from '../compat/django/errors.js';
 import { SimpleJwt } from '../compat/django/simple-jwt.js';
 import { DjangoTokens } from '../compat/django/tokens.js';
+import { dialect001 } from '../compat/001/routes.js';
 import { dialect003 } from '../compat/003/routes.js';
 import type { AccountsModule } from './accounts.js';
+import type { ChatsModule } from './chats.js';
+import type { FilesModule } from './files.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Module } from './module.js';
+import type { PeopleModule } from './people.js';
 
 export interface CompatNeeds {
   accounts: AccountsModule;
+  chats: ChatsModule;
+  files: FilesModule;
+  people: PeopleModule;
 }
 
 /** The first path segments the canonical API and the server's own routes use: no dialect at the root may take them. */
@@ -30,12 +37,29 @@ function checkRootCollisions(dialect: Dialect): void {
  */
 export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module[] {
   const { config } = infra;
-  const { accounts } = needs;
+  const { accounts, chats, files, people } = needs;
   const jwtFor = (seed: CompatSeed, accessSeconds: number) =>
     new SimpleJwt(infra.key(`compat-${seed}-jwt`), { accessSeconds, refreshSeconds: config.auth.refreshTokenTtlDays * 86_400 });
   const authWith = (jwt: SimpleJwt) => new DjangoAuth({ jwt, sessions: accounts.sessions, apiTokens: accounts.apiTokens });
 
   const build: Record<CompatSeed, () => Dialect> = {
+    '001': () => {
+      // Access tokens live five minutes, SimpleJWT's default; refresh tokens rotate.
+      const jwt = jwtFor('001', 300);
+      return dialect001({
+        config,
+        accounts: accounts.accounts,
+        passwords: accounts.passwords,
+        profiles: people.profiles,
+        avatars: files.avatars,
+        chats: chats.chats,
+        messages: chats.messages,
+        uploads: files.uploads,
+        links: infra.links,
+        tokens: new DjangoTokens(jwt, accounts.sessions),
+        auth: authWith(jwt),
+      });
+    },
     '003': () => {
       // Access tokens live one day, as the document says.
       const jwt = jwtFor('003', 86_400);
