@@ -33,6 +33,12 @@ export class Body {
     return new Body(storable(body as Record<string, unknown>), new Map());
   }
 
+  /** The query string's parameters, read the same way (a repeated one is a list). */
+  static query(request: FastifyRequest): Body {
+    const query = request.query;
+    return new Body(typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {}, new Map());
+  }
+
   /** Whether the field was sent at all. */
   has(name: string): boolean {
     return Object.hasOwn(this.fields, name) && this.fields[name] !== undefined;

@@ -21,7 +21,7 @@ const MessageParams = Type.Object({ id: Id, messageId: Id }, { additionalPropert
 const ReactionParams = Type.Object({ id: Id, messageId: Id, emoji: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false });
 const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 50 });
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-const GroupName = PlainText({ minLength: 1, maxLength: 100 });
+export const GroupName = PlainText({ minLength: 1, maxLength: 100 });
 const body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 /** What every write into a chat says about blocks. */
 const blockedDirectChat = 'In a direct chat where either person blocks the other, this is refused with 403 `blocked`; the history stays readable.';

@@ -7,6 +7,7 @@ import { DjangoTokens } from '../compat/django/tokens.js';
 import { dialect000 } from '../compat/000/routes.js';
 import { Chat000Protocol } from '../compat/000/socket.js';
 import { People000 } from '../compat/000/views.js';
+import { dialect001 } from '../compat/001/routes.js';
 import { dialect003 } from '../compat/003/routes.js';
 import { SessionTokens } from '../compat/django/token-auth.js';
 import type { AccountsModule } from './accounts.js';
@@ -48,7 +49,7 @@ export function checkRootCollisions(dialect: Pick<Dialect, 'seed' | 'roots'>): v
  */
 export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module[] {
   const { config } = infra;
-  const { accounts, social, chats } = needs;
+  const { accounts, social, chats, files, people } = needs;
   const jwtFor = (seed: CompatSeed, accessSeconds: number) =>
     new SimpleJwt(infra.key(`compat-${seed}-jwt`), { accessSeconds, refreshSeconds: config.auth.refreshTokenTtlDays * 86_400 });
   const authWith = (jwt: SimpleJwt) => new DjangoAuth({ jwt, sessions: accounts.sessions, apiTokens: accounts.apiTokens });
@@ -70,16 +71,33 @@ export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module
         sessions: accounts.sessions,
         passwords: accounts.passwords,
         mailedCodes: needs.twoFactor.mailedCodes,
-        profiles: needs.people.profiles,
-        avatars: needs.files.avatars,
+        profiles: people.profiles,
+        avatars: files.avatars,
         social: social.social,
         connections: social.connections,
         chats: chats.chats,
         messages: chats.messages,
         invitations: chats.invitations,
         oauth: needs.oauth.oauth,
-        people: new People000({ profiles: needs.people.profiles, social: social.social, connections: social.connections }),
+        people: new People000({ profiles: people.profiles, social: social.social, connections: social.connections }),
         socket,
+        });
+      },
+    '001': () => {
+      // Access tokens live five minutes, SimpleJWT's default; refresh tokens rotate.
+      const jwt = jwtFor('001', 300);
+      return dialect001({
+        config,
+        accounts: accounts.accounts,
+        passwords: accounts.passwords,
+        profiles: people.profiles,
+        avatars: files.avatars,
+        chats: chats.chats,
+        messages: chats.messages,
+        uploads: files.uploads,
+        links: infra.links,
+        tokens: new DjangoTokens(jwt, accounts.sessions),
+        auth: authWith(jwt),
       });
     },
     '003': () => {

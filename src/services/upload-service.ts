@@ -104,7 +104,18 @@ export class UploadService {
 
   /** Deletes the user's uploads that are in no message, files included; for account deletion. */
   async removeUnattached(userId: number): Promise<void> {
-    const removed = await this.deps.uploads.deleteUnattached(userId);
+    await this.removeFiles(await this.deps.uploads.deleteUnattached(userId));
+  }
+
+  /**
+   * Deletes these uploads of the user while they are in no message: for a client that uploads and
+   * sends in one request, when the sending fails.
+   */
+  async discard(userId: number, ids: number[]): Promise<void> {
+    await this.removeFiles(await this.deps.uploads.deleteUnattached(userId, ids));
+  }
+
+  private async removeFiles(removed: Array<Pick<Upload, 'storageKey' | 'thumbnailKey'>>): Promise<void> {
     const keys = removed.flatMap((upload) => (upload.thumbnailKey === null ? [upload.storageKey] : [upload.storageKey, upload.thumbnailKey]));
     await Promise.all(
       keys.map((key) => this.deps.blobs.delete(key).catch((error: unknown) => this.deps.reportError(error, `upload file ${key} not deleted`))),

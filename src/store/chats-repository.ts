@@ -34,6 +34,8 @@ export interface MemberRecord {
 
 export interface ChatPageQuery {
   search?: string;
+  /** Only the chats this user is also a member of. */
+  withMember?: number;
   /** Continue after this (activityAt, id). */
   after?: { activityAt: number; id: number };
   limit: number;
@@ -194,6 +196,12 @@ export class ChatsRepository {
             ),
           ]),
         ]),
+      );
+    }
+    if (query.withMember !== undefined) {
+      const withMember = query.withMember;
+      q = q.where((eb) =>
+        eb.exists(eb.selectFrom('chat_members as shared').select('shared.user_id').whereRef('shared.chat_id', '=', 'chats.id').where('shared.user_id', '=', withMember)),
       );
     }
     if (query.after) {

@@ -76,12 +76,11 @@ export class UploadsRepository {
   }
 
   /** Deletes the owner's uploads that are in no message, in one statement (one being attached at that moment either goes first or stays); returns their keys. */
-  deleteUnattached(ownerId: number): Promise<Array<Pick<UploadRecord, 'storageKey' | 'thumbnailKey'>>> {
-    return this.db
-      .deleteFrom('uploads')
-      .where('owner_id', '=', ownerId)
-      .where('message_id', 'is', null)
-      .returning(['storage_key as storageKey', 'thumbnail_key as thumbnailKey'])
-      .execute();
+  /** The owner's uploads in no message; only those of `ids` when given. */
+  deleteUnattached(ownerId: number, ids?: number[]): Promise<Array<Pick<UploadRecord, 'storageKey' | 'thumbnailKey'>>> {
+    if (ids?.length === 0) return Promise.resolve([]);
+    let q = this.db.deleteFrom('uploads').where('owner_id', '=', ownerId).where('message_id', 'is', null);
+    if (ids) q = q.where('id', 'in', ids);
+    return q.returning(['storage_key as storageKey', 'thumbnail_key as thumbnailKey']).execute();
   }
 }

@@ -3,13 +3,13 @@ import type { Config } from '../../config.js';
 import { limitPerClient } from '../../http/rate-limits.js';
 import type { HttpServer } from '../../http/server.js';
 import type { AccountService } from '../../services/auth/account-service.js';
-import { DomainError, unauthorized, validationError } from '../../services/errors.js';
+import { validationError } from '../../services/errors.js';
 import type { User } from '../../services/users/user.js';
 import { Body } from '../body.js';
 import { answer, type Dialect } from '../dialect.js';
 import type { DjangoAuth } from '../django/auth.js';
 import { withFieldNames } from '../django/errors.js';
-import type { DjangoTokens } from '../django/tokens.js';
+import { noActiveAccount, type DjangoTokens } from '../django/tokens.js';
 import { dialectUrl } from '../django/urls.js';
 import { principalOf } from '../../http/auth/authenticate.js';
 
@@ -79,10 +79,4 @@ export function dialect003(deps: Dialect003Deps): Dialect {
       scope.get('/api/user/', { onRequest: auth.required }, async (request) => userJson(await accounts.me(principalOf(request).userId)));
     },
   };
-}
-
-/** SimpleJWT's answer to wrong credentials; other failures (unverified e-mail, throttling, a second factor) keep theirs. */
-function noActiveAccount(error: unknown): never {
-  if (error instanceof DomainError && error.code === 'invalid_credentials') throw unauthorized('invalid_credentials', 'No active account found with the given credentials');
-  throw error;
 }

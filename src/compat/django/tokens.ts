@@ -64,3 +64,9 @@ export class DjangoTokens {
     }
   }
 }
+
+/** SimpleJWT's answer to wrong credentials; other failures (unverified e-mail, throttling, a second factor) keep theirs. */
+export function noActiveAccount(error: unknown): never {
+  if (error instanceof DomainError && error.code === 'invalid_credentials') throw unauthorized('invalid_credentials', 'No active account found with the given credentials');
+  throw error;
+}

@@ -25,13 +25,14 @@ export class PasswordService {
   /**
    * Changes the password and evicts every other credential: the other sessions and every personal
    * access token end, so whoever else held one is out. The session asking stays signed in.
+   * `newPasswordConfirm`, when a client asks for the new password twice, must match it.
    */
-  async change(principal: SessionPrincipal, currentPassword: string, newPassword: string): Promise<Eviction> {
+  async change(principal: SessionPrincipal, currentPassword: string, newPassword: string, newPasswordConfirm?: string): Promise<Eviction> {
     const { users } = this.ctx;
     const user = await users.findById(principal.userId);
     if (!user) throw unauthorized('session_ended', 'The account no longer exists');
     await confirmPassword(this.ctx, user.id, currentPassword, 'currentPassword');
-    this.checkNewPassword(user, newPassword);
+    this.checkNewPassword(user, newPassword, newPasswordConfirm);
     // The current password is confirmed, so comparing with it is comparing with the stored hash.
     if (newPassword === currentPassword) {
       throw validationError('same_password', 'The new password must differ from the current one', [
@@ -124,8 +125,9 @@ export class PasswordService {
     return undefined;
   }
 
-  private checkNewPassword(user: User, password: string): void {
+  private checkNewPassword(user: User, password: string, confirm?: string): void {
     const problems = passwordProblems(password, user.username, { requireMixed: this.ctx.settings.passwordRequireMixed }, 'newPassword');
+    if (confirm !== undefined && confirm !== password) problems.push({ field: 'newPasswordConfirm', message: 'does not match the new password' });
     if (problems.length > 0) throw validationError('validation_failed', describe(problems), problems);
   }
 }

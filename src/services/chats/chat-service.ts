@@ -75,8 +75,15 @@ export class ChatService {
     return summary!;
   }
 
-  async list(userId: number, query: { search?: string; after?: { activityAt: number; id: number }; limit: number }): Promise<ChatSummary[]> {
+  /** My chats, most recent activity first; `withMember` keeps those that person is in too. */
+  async list(userId: number, query: { search?: string; withMember?: number; after?: { activityAt: number; id: number }; limit: number }): Promise<ChatSummary[]> {
     return this.summarize(userId, await this.deps.chats.listForUser(userId, query));
+  }
+
+  /** Every member's id, where a summary lists only the first 100 members. */
+  async memberIds(userId: number, chatId: number): Promise<number[]> {
+    if (!(await this.deps.chats.isMember(chatId, userId))) throw chatNotFound();
+    return this.deps.chats.memberIds(chatId);
   }
 
   async rename(userId: number, chatId: number, name: string): Promise<ChatSummary> {

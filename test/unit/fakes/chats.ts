@@ -1,4 +1,4 @@
-import type { ChatRecord, ChatsRepository, MemberRecord, MembershipRecord } from '../../../src/store/chats-repository.js';
+import type { ChatPageQuery, ChatRecord, ChatsRepository, MemberRecord, MembershipRecord } from '../../../src/store/chats-repository.js';
 import type { Roster } from '../../../src/store/chat-rosters.js';
 import type { ChatKind, ChatRole } from '../../../src/store/schema.js';
 import type { FakePeople } from './people.js';
@@ -83,8 +83,8 @@ export class FakeChats implements Pick<ChatsRepository, Used> {
     return new Map(chatIds.map((id) => [id, this.chat(id)?.members.length ?? 0]));
   }
 
-  async listForUser(userId: number): Promise<MembershipRecord[]> {
-    const ids = [...this.chats.keys()].reverse();
+  async listForUser(userId: number, query: ChatPageQuery): Promise<MembershipRecord[]> {
+    const ids = [...this.chats.keys()].reverse().filter((id) => query.withMember === undefined || this.member(id, query.withMember) !== undefined);
     const found = await Promise.all(ids.map((id) => this.findMembership(id, userId)));
     return found.filter((m) => m !== undefined);
   }

@@ -160,6 +160,25 @@ describe('who may do what in a group', () => {
   });
 });
 
+describe('listing', () => {
+  it('keeps the chats someone else is in too, among mine only', async () => {
+    const team = await group();
+    const { chat: withOther } = await service.createDirect(owner, other);
+    await service.createDirect(member, other);
+    const ids = async (userId: number, withMember?: number) => (await service.list(userId, { withMember, limit: 50 })).map((c) => c.id);
+    expect(await ids(owner, member)).toEqual([team]);
+    expect(await ids(owner, other)).toEqual([withOther.id]);
+    expect(await ids(owner, outsider)).toEqual([]);
+    expect(await ids(owner, owner)).toEqual(await ids(owner));
+  });
+
+  it('gives every member id to members, and nothing to anyone else', async () => {
+    const chatId = await group();
+    expect((await service.memberIds(member, chatId)).sort()).toEqual([owner, admin, member].sort());
+    await expect(service.memberIds(outsider, chatId)).rejects.toMatchObject({ kind: 'not_found', code: 'chat_not_found' });
+  });
+});
+
 describe('removing and leaving', () => {
   it('lets anyone but the owner leave, and tells those who were there', async () => {
     const chatId = await group();
