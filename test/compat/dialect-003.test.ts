@@ -77,6 +77,11 @@ describe('003: registration and e-mail confirmation', () => {
     expect(wrongType.status).toBe(400);
     const notObject = await call(server, at('/api/register/'), { method: 'POST', json: ['x'] });
     expect(notObject.status).toBe(400);
+    // A field named like an object's own property (the error body once failed on it with a 500).
+    const named = await call(server, at('/api/token/'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'hasOwnProperty=a%00b&constructor=x%00' });
+    expect(named.status).toBe(400);
+    expect(Object.keys(named.body)).toHaveLength(1);
+    expect(['hasOwnProperty', 'constructor']).toContain(Object.keys(named.body)[0]);
     const proto = await call(server, at('/api/register/'), { method: 'POST', body: '{"__proto__": {"x": 1}, "email": "a@b.c"}', headers: { 'content-type': 'application/json' } });
     expect(proto.status).toBe(400);
   });

@@ -8,9 +8,10 @@ import type { ErrorShape, Failure } from '../dialect.js';
 export const djangoErrors: ErrorShape = {
   body(failure: Failure) {
     if (failure.fields && failure.fields.length > 0) {
-      const body: Record<string, string[]> = {};
-      for (const { field, message } of failure.fields) (body[field] ??= []).push(message);
-      return body;
+      // A Map, then plain data: a field may be named like a property every object has (`constructor`).
+      const byField = new Map<string, string[]>();
+      for (const { field, message } of failure.fields) byField.set(field, [...(byField.get(field) ?? []), message]);
+      return Object.fromEntries(byField);
     }
     return { detail: failure.detail };
   },
