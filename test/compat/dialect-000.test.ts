@@ -5,7 +5,7 @@ import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
 import { multipart } from '../helpers/multipart.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestSocket } from '../helpers/ws.js';
-import { call, claimsOf, DialectSocket, form } from './helpers.js';
+import { call, claimsOf, DialectSocket, form, logIn000 } from './helpers.js';
 
 let mail: MailCatcher;
 let server: TestServer;
@@ -39,13 +39,8 @@ async function register(username = uniqueName('z')) {
 
 /** Asks for the mailed code and logs in with it, as the document's client does. */
 async function logIn(user: { username: string; email: string }): Promise<User000> {
-  const after = mail.messages.length;
-  const sent = await call(server, at('/twofa/send-code/'), { method: 'POST', json: { username: user.username, email: user.email } });
-  expect(sent.status).toBe(200);
-  const code = codeIn((await mail.waitForMail(user.email, { after, subject: /code/i })).text);
-  const res = await call(server, at('/auth/login/'), { method: 'POST', json: { username: user.username, code, password: PASSWORD } });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return { ...user, id: claimsOf(res.body.access_token).user_id as number, access: res.body.access_token, refresh: res.body.refresh_token, token: res.body.token_auth };
+  const tokens = await logIn000(server, mail, { ...user, password: PASSWORD });
+  return { ...user, id: claimsOf(tokens.access).user_id as number, ...tokens };
 }
 
 const signUp = async () => logIn(await register());

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { sleep, waitUntil } from '../helpers/wait.js';
+import type { MailCatcher } from '../helpers/mail-catcher.js';
 import type { TestServer } from '../helpers/server.js';
 
 /** A form body (`application/x-www-form-urlencoded`), as `requests.post(url, data)` sends it. */
@@ -58,4 +59,15 @@ export class DialectSocket {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
     await this.closed;
   }
+}
+
+/** Signs in through 000 as its clients do: a code is asked for, read from the mail, and sent with the password. */
+export async function logIn000(server: TestServer, mail: MailCatcher, user: { username: string; email: string; password: string }) {
+  const after = mail.messages.length;
+  const sent = await call(server, '/compat/000/twofa/send-code/', { method: 'POST', json: { username: user.username, email: user.email } });
+  expect(sent.status).toBe(200);
+  const code = /^\s*(\d{6})\s*$/m.exec((await mail.waitForMail(user.email, { after, subject: /code/i })).text)?.[1];
+  const res = await call(server, '/compat/000/auth/login/', { method: 'POST', json: { username: user.username, code, password: user.password } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return { access: res.body.access_token as string, refresh: res.body.refresh_token as string, token: res.body.token_auth as string };
 }

@@ -4,7 +4,7 @@ import { PASSWORD, uniqueName } from '../helpers/accounts.js';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { jsonValue, objectWith, pathSegment, rawBodies, serialize } from '../fuzz/arbitraries.js';
-import { call, DialectSocket } from './helpers.js';
+import { call, DialectSocket, logIn000 } from './helpers.js';
 
 /**
  * Random and adversarial bodies, ids and frames thrown at every dialect route: each answer must be
@@ -81,9 +81,7 @@ beforeAll(async () => {
   const username = uniqueName('h');
   const email = `${username}@example.test`;
   await call(server, '/compat/000/auth/registration/', { method: 'POST', json: { username, email, password1: PASSWORD, password2: PASSWORD } });
-  await call(server, '/compat/000/twofa/send-code/', { method: 'POST', json: { username, password: PASSWORD } });
-  const code = /^\s*(\d{6})\s*$/m.exec((await mail.waitForMail(email, { subject: /code/i })).text)?.[1];
-  token = (await call(server, '/compat/000/auth/login/', { method: 'POST', json: { username, password: PASSWORD, code } })).body.token_auth;
+  token = (await logIn000(server, mail, { username, email, password: PASSWORD })).token;
   expect(token).toMatch(/^[0-9a-f]{40}$/);
   accessToken = ((await (await server.request('/api/v1/auth/login', { method: 'POST', json: { login: username, password: PASSWORD } })).json()) as { accessToken: string }).accessToken;
   const other = uniqueName('h');
