@@ -63,7 +63,6 @@ export const ERROR_CODES = {
   avatar_busy: { statuses: [409], meaning: 'Another avatar upload for this account is still being processed.' },
   // --- second factors ------------------------------------------------------------------------------
   challenge_invalid: { statuses: [401], meaning: 'The second-step challenge is unknown, expired or spent; log in again.' },
-  invitation_not_found: { statuses: [404], meaning: 'There is no pending invitation to that conversation (it was accepted, declined or opened).' },
   second_factor_required: { statuses: [403], meaning: 'The account signs in with an authenticator app, which this way of signing in cannot ask for (an older client\'s e-mailed-code login).' },
   invalid_code: { statuses: [400, 401], meaning: 'The one-time code is wrong (401 during login, with the attempts left).' },
   code_already_used: { statuses: [400], meaning: 'This authenticator code was already used; wait for the next one.' },
@@ -97,6 +96,7 @@ export const ERROR_CODES = {
   group_add_not_allowed: { statuses: [403], meaning: 'Some of the people named let only their friends add them to groups; `errors` names each.' },
   // --- chats and messages --------------------------------------------------------------------------
   chat_not_found: { statuses: [404], meaning: 'No such chat, or not one you are a member of.' },
+  invitation_not_found: { statuses: [404], meaning: 'There is no pending invitation to that conversation (it was accepted, declined or opened).' },
   member_not_found: { statuses: [404], meaning: 'That person is not a member of this chat.' },
   message_not_found: { statuses: [404], meaning: 'No such message in this chat.' },
   cannot_chat_with_self: { statuses: [400], meaning: 'A direct chat needs someone other than you.' },
