@@ -75,6 +75,19 @@ export class Body {
     return value;
   }
 
+  /** A list of texts: a JSON array, a repeated form field, or one text. */
+  texts(name: string, options: { max: number; maxLength?: number }): string[] | undefined {
+    if (!this.has(name)) return undefined;
+    const raw = this.fields[name];
+    const items = Array.isArray(raw) ? raw : [raw];
+    if (items.length > options.max) throw invalid(name, `Ensure this field has no more than ${options.max} elements.`);
+    return items.map((item) => {
+      if (typeof item !== 'string') throw invalid(name, 'Not a valid string.');
+      if (item.length > (options.maxLength ?? 4096)) throw invalid(name, `Ensure this field has no more than ${options.maxLength ?? 4096} characters.`);
+      return item;
+    });
+  }
+
   /** A list of whole numbers: a JSON array, a repeated form field, or one number. */
   integers(name: string, options: { max: number }): number[] | undefined {
     if (!this.has(name)) return undefined;

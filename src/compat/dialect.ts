@@ -33,6 +33,8 @@ export interface Dialect {
    * dialect that would shadow the canonical API is refused at start-up.
    */
   roots: string[];
+  /** How its document writes errors, when not as Django REST does (`djangoErrors`). */
+  errors?: ErrorShape;
   /** Registers its routes (and WebSocket routes) in its own scope, set up by `serveDialect`. */
   routes(scope: HttpServer): Promise<void> | void;
 }
@@ -85,7 +87,7 @@ function failureOf(error: FastifyError | DomainError | Error, request: FastifyRe
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const malformed = error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY';
-    return { status, code: malformed ? 'malformed_json' : 'bad_request', detail: malformed ? 'JSON parse error' : fastifyError.message };
+    return { status, code: malformed ? 'malformed_json' : status === 405 ? 'method_not_allowed' : 'bad_request', detail: malformed ? 'JSON parse error' : fastifyError.message };
   }
   request.log.error({ err: error }, 'unhandled error');
   return { status: 500, code: 'internal_error', detail: 'A server error occurred.' };

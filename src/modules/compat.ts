@@ -8,6 +8,8 @@ import { dialect000 } from '../compat/000/routes.js';
 import { Chat000Protocol } from '../compat/000/socket.js';
 import { People000 } from '../compat/000/views.js';
 import { dialect001 } from '../compat/001/routes.js';
+import { dialect002 } from '../compat/002/routes.js';
+import { PlainBase64Jwt } from '../compat/002/jwt.js';
 import { dialect003 } from '../compat/003/routes.js';
 import { SessionTokens } from '../compat/django/token-auth.js';
 import type { AccountsModule } from './accounts.js';
@@ -100,6 +102,23 @@ export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module
         auth: authWith(jwt),
       });
     },
+    '002': () => {
+      // Its clients decode the tokens with `atob`: plain base64 segments. Access tokens live 5 minutes (SimpleJWT's default).
+      const jwt = new PlainBase64Jwt(infra.key('compat-002-jwt'), { accessSeconds: 300, refreshSeconds: config.auth.refreshTokenTtlDays * 86_400 });
+      return dialect002({
+        config,
+        accounts: accounts.accounts,
+        sessions: accounts.sessions,
+        passwords: accounts.passwords,
+        twoFactor: needs.twoFactor.settings,
+        secondFactor: needs.twoFactor.login,
+        profiles: people.profiles,
+        social: social.social,
+        avatars: files.avatars,
+        tokens: new DjangoTokens(jwt, accounts.sessions),
+        auth: authWith(jwt),
+      });
+    },
     '003': () => {
       // Access tokens live one day, as the document says.
       const jwt = jwtFor('003', 86_400);
@@ -118,7 +137,7 @@ export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module
     for (const prefix of mounts) {
       modules.push({
         name: `compat-${seed}${prefix === '' ? '-root' : ''}`,
-        routes: { prefix, plugin: (scope) => serveDialect(scope, dialect, djangoErrors, limits, { root: prefix === '' }) },
+        routes: { prefix, plugin: (scope) => serveDialect(scope, dialect, dialect.errors ?? djangoErrors, limits, { root: prefix === '' }) },
       });
     }
   }

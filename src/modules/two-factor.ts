@@ -36,6 +36,6 @@ export function twoFactorModule(infra: Infrastructure, needs: { accounts: Accoun
     name: 'two-factor',
     routes: accounts.signedInRoutes('/api/v1/auth', (scope) => registerTwoFactorRoutes(scope, { config: infra.config, settings, login, now: () => infra.clock.now() })),
   };
-  return { module, settings, mailedCodes };
+  return { module, settings, login, mailedCodes };
 }
 export type TwoFactorModule = ReturnType<typeof twoFactorModule>;

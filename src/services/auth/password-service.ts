@@ -62,14 +62,17 @@ export class PasswordService {
     return eviction;
   }
 
-  /** Mails a code and a link when the address has an account; answers the same either way. */
-  async forgot(email: string): Promise<void> {
+  /**
+   * Mails a code and a link when the address has an account; answers the same either way: when
+   * they would expire.
+   */
+  async forgot(email: string): Promise<{ expiresAt: number }> {
     const { users, oneTimeTokens, clock, mail, settings, keys } = this.ctx;
+    const now = clock.now();
     const user = await users.findByEmail(normalizeEmail(email));
-    if (!user) return;
+    if (!user) return { expiresAt: now + RESET_TTL_MS };
     const token = randomSecret();
     const code = randomDigits(6);
-    const now = clock.now();
     await oneTimeTokens.issue({
       userId: user.id,
       purpose: 'reset_password',
@@ -80,6 +83,7 @@ export class PasswordService {
     });
     const link = `${settings.appUrl}/reset-password?token=${encodeURIComponent(token)}`;
     mail.enqueue({ to: user.email, ...passwordResetMail({ username: user.username, code, link, expiresInMinutes: 15 }) });
+    return { expiresAt: now + RESET_TTL_MS };
   }
 
   /** Whether the code is right, without using it up; a wrong one counts against the attempts. */
