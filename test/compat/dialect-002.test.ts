@@ -1,14 +1,17 @@
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, login, registerUser, uniqueName } from '../helpers/accounts.js';
+import { blackPng } from '../helpers/images.js';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { call, form } from './helpers.js';
 
+const clock = new TestClock();
 let mail: MailCatcher;
 let server: TestServer;
 beforeAll(async () => {
   mail = await startMailCatcher();
-  server = await startTestServer({ env: { SMTP_URL: mail.url, COMPAT_DIALECTS: '002' } });
+  server = await startTestServer({ env: { SMTP_URL: mail.url, COMPAT_DIALECTS: '002' }, clock });
 });
 afterAll(async () => {
   await server?.close();
@@ -205,5 +208,215 @@ describe('002: every answer is JSON', () => {
     const malformed = await call(server, at('/user/signin/'), { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json' } });
     expect(malformed.status).toBeGreaterThanOrEqual(400);
     expect(malformed.body.errors).toEqual([expect.any(String)]);
+  });
+});
+
+const totpCode = (secret: string) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: clock.now() });
+const STEP_MS = 30_000;
+
+describe('002: a forgotten password', () => {
+  it('mails a 6-character code, answers the masked address and when it expires; checks the code; changes the password and spends the code', async () => {
+    const user = await signUp();
+    const after = mail.messages.length;
+    const sent = await post('/user/forgot-password/send-code/', { email: user.email });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toEqual({ ok: 'Email sent', email: expect.stringMatching(/^\*+[^*]{2}@ex\.test$/), expires: expect.any(String) });
+    expect(new Date(sent.body.expires).getTime()).toBeGreaterThan(clock.now());
+    const code = /^\s*(\d{6})\s*$/m.exec((await mail.waitForMail(user.email, { subject: /reset/i, after })).text)?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+
+    expect((await post('/user/forgot-password/check-code/', { email: user.email, code: code === '000000' ? '111111' : '000000' })).body).toEqual({ errors: [expect.any(String)] });
+    expect((await post('/user/forgot-password/check-code/', { email: user.email, code })).body).toEqual({ ok: 'ok' });
+    const weak = await post('/user/forgot-password/change-password/', { email: user.email, code, new_password: 'weakpassword' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors.length).toBeGreaterThan(0);
+    const changed = await post('/user/forgot-password/change-password/', { email: user.email, code, new_password: 'New-Plum-48*' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    // The code is spent, the new password signs in, the old one no longer does.
+    expect((await post('/user/forgot-password/change-password/', { email: user.email, code, new_password: 'Other-Plum-49*' })).status).toBe(400);
+    expect((await post('/user/forgot-password/check-code/', { email: user.email, code })).status).toBe(400);
+    expect((await post('/user/signin/', { username: user.username, password: 'New-Plum-48*' })).status).toBe(201);
+    expect((await post('/user/signin/', { username: user.username, password: PASSWORD })).status).toBe(401);
+  });
+
+  it('answers an unknown address as a known one, and sends nothing', async () => {
+    const count = mail.messages.length;
+    const res = await post('/user/forgot-password/send-code/', { email: 'nobody-at-all@ex.test' });
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe('Email sent');
+    expect(mail.messages.length).toBe(count);
+  });
+});
+
+describe('002: update-infos', () => {
+  it('changes the username with the access token in the body, as documented, or in the header', async () => {
+    const user = await signUp();
+    const name = uniqueName('n').slice(0, 20);
+    const res = await post('/user/update-infos/', { access_token: user.access, change_list: ['username'], username: name });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ ok: 'ok' });
+    expect((await call(server, at('/user/me/'), { headers: bare(user.access) })).body.username).toBe(name);
+    const other = uniqueName('m').slice(0, 20);
+    expect((await post('/user/update-infos/', { change_list: ['username'], username: other }, bare(user.access))).status).toBe(200);
+    expect((await call(server, at('/user/me/'), { headers: bare(user.access) })).body.username).toBe(other);
+  });
+
+  it('changes the password (other sessions end, this one stays), with 002\'s rules', async () => {
+    const user = await signUp();
+    const otherSession = (await post('/user/signin/', { username: user.username, password: PASSWORD })).body.refresh_token as string;
+    const weak = await post('/user/update-infos/', { access_token: user.access, change_list: ['password'], password: 'nouppercase1*' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors).toEqual(['Password must contain at least one uppercase letter']);
+    const res = await post('/user/update-infos/', { access_token: user.access, change_list: ['password'], password: 'Fresh-Plum-50*' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await post('/user/signin/', { username: user.username, password: 'Fresh-Plum-50*' })).status).toBe(201);
+    expect((await call(server, at('/user/me/'), { headers: bare(user.access) })).status).toBe(200);
+    expect((await post('/user/refresh-access-jwt/', { refresh_token: otherSession })).status).toBe(400);
+  });
+
+  it('refuses a bad change_list, a missing value, no token, and a changed e-mail without the current password', async () => {
+    const user = await signUp();
+    for (const body of [
+      { access_token: user.access, change_list: [] },
+      { access_token: user.access, change_list: ['admin'] },
+      { access_token: user.access },
+      { access_token: user.access, change_list: ['username'] },
+      { access_token: user.access, change_list: 'username' },
+    ]) {
+      const res = await post('/user/update-infos/', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.any(String)]));
+    }
+    expect((await post('/user/update-infos/', { change_list: ['username'], username: 'whoever' })).status).toBe(401);
+    expect((await post('/user/update-infos/', { access_token: 'forged', change_list: ['username'], username: 'whoever' })).status).toBe(401);
+    const email = await post('/user/update-infos/', { access_token: user.access, change_list: ['email'], email: 'new-one@ex.test' });
+    expect(email.status).toBe(400);
+    expect(email.body.errors).toEqual([expect.stringContaining('current_password')]);
+    const withPassword = await post('/user/update-infos/', { access_token: user.access, change_list: ['email'], email: `${user.username.toLowerCase()}-new@ex.test`, current_password: PASSWORD });
+    expect(withPassword.status, JSON.stringify(withPassword.body)).toBe(200);
+  });
+});
+
+describe('002: two-factor sign-in', () => {
+  it('enables with a QR code (image/png) and a verified code; signin then answers {"2fa": true} until the code comes; disables', async () => {
+    const user = await signUp();
+    const enable = await server.request(at('/user/2fa/enable'), { method: 'POST', headers: bare(user.access), json: { password: PASSWORD } });
+    expect(enable.status).toBe(200);
+    expect(enable.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await enable.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    // The secret behind the QR code, read as the web app would get it (a setup replaces the pending one).
+    const { accessToken } = await login(server, user);
+    const setup = (await (await server.request('/api/v1/auth/2fa/totp/setup', { method: 'POST', headers: bearer(accessToken), json: { password: PASSWORD } })).json()) as { secret: string };
+
+    const wrong = await post('/user/2fa/verify/', { code: '000000' }, bare(user.access));
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors).toEqual([expect.any(String)]);
+    const verified = await post('/user/2fa/verify', { code: totpCode(setup.secret) }, bare(user.access));
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect(verified.body).toMatchObject({ message: '2fa verified' });
+    expect((await call(server, at('/user/me/'), { headers: bare(user.access) })).body['2fa']).toBe(true);
+    clock.advance(STEP_MS);
+
+    const flagged = await post('/user/signin/', { username: user.username, password: PASSWORD });
+    expect(flagged.status).toBe(200);
+    expect(flagged.body).toEqual({ '2fa': true });
+    const badCode = await post('/user/signin/', { login: user.email, password: PASSWORD, '2fa_code': '000000' });
+    expect(badCode.status).toBe(401);
+    expect(badCode.body.errors).toEqual([expect.any(String)]);
+    const signedIn = await post('/user/signin/', { login: user.email, password: PASSWORD, '2fa_code': totpCode(setup.secret) });
+    expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(201);
+    expect(claimsOf(signedIn.body.refresh_token).user_id).toBe(user.id);
+    clock.advance(STEP_MS);
+
+    const disabled = await post('/user/2fa/disable/', { password: PASSWORD, code: totpCode(setup.secret) }, bare(user.access));
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
+    expect(disabled.body).toEqual({ message: '2fa disabled' });
+    const again = await post('/user/2fa/disable', {}, bare(user.access));
+    expect(again.status).toBe(400);
+    expect(again.body).toEqual({ errors: ['2FA is already disabled'] });
+    expect((await post('/user/signin/', { username: user.username, password: PASSWORD })).status).toBe(201);
+  });
+
+  it('needs the password to start, as /api/v1 does', async () => {
+    const user = await signUp();
+    const res = await post('/user/2fa/enable/', {}, bare(user.access));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.body.errors).toEqual([expect.any(String)]);
+    expect((await call(server, at('/user/2fa/enable'), { method: 'POST' })).status).toBe(401);
+  });
+});
+
+describe('002: friends', () => {
+  it('requests, lists as pending, accepts, lists as accepted, removes; declines', async () => {
+    const a = await signUp();
+    const b = await signUp();
+    const c = await signUp();
+    expect((await post('/user/friends/request/', { friend_id: b.id }, bare(a.access))).body).toEqual({ status: 'pending' });
+    const pending = await call(server, at('/user/friends/'), { headers: bare(b.access) });
+    expect(pending.body.friends).toEqual([{ id: a.id, username: a.username, status: 'pending', direction: 'incoming' }]);
+    // Only the one asked may accept: the asker cannot accept for them.
+    const selfAccept = await post('/user/friends/accept/', { friend_id: b.id }, bare(a.access));
+    expect(selfAccept.status).toBe(400);
+    expect((await post('/user/friends/accept/', { friend_id: a.id }, bare(b.access))).body).toEqual({ status: 'accepted' });
+    expect((await call(server, at('/user/friends/'), { headers: bare(a.access) })).body.friends).toEqual([{ id: b.id, username: b.username, status: 'accepted' }]);
+    const removed = await call(server, at(`/user/friends/?friend_id=${b.id}`), { method: 'DELETE', headers: bare(a.access) });
+    expect(removed.status).toBe(200);
+    expect((await call(server, at('/user/friends/'), { headers: bare(b.access) })).body.friends).toEqual([]);
+
+    await post('/user/friends/request/', { friend_id: a.id }, bare(c.access));
+    expect((await post('/user/friends/decline/', { friend_id: c.id }, bare(a.access))).body).toEqual({ status: 'declined' });
+    expect((await call(server, at('/user/friends/'), { headers: bare(c.access) })).body.friends).toEqual([]);
+    for (const body of [{}, { friend_id: 'x' }, { friend_id: 999999999 }, { friend_id: a.id }]) {
+      const res = await post('/user/friends/request/', body, bare(a.access));
+      expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(res.body.errors).toEqual([expect.any(String)]);
+    }
+  });
+});
+
+describe('002: avatars, deletion, e-mail verification', () => {
+  it('sets an avatar from a data URL, sends <img> on to it, and resets it', async () => {
+    const user = await signUp();
+    const dataUrl = `data:image/png;base64,${blackPng(32, 32).toString('base64')}`;
+    const set = await post('/user/avatar/', { avatar: dataUrl }, bare(user.access));
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const shown = await server.request(at(`/user/avatar/${user.username}/`), { redirect: 'manual' });
+    expect(shown.status).toBe(302);
+    expect(shown.headers.get('location')).toBe(set.body.avatar);
+    const image = await server.request(shown.headers.get('location')!);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toMatch(/^image\//);
+    const reset = await call(server, at('/user/avatar/'), { method: 'DELETE', headers: bare(user.access) });
+    expect(reset.status).toBe(200);
+    expect(reset.body.avatar).not.toBe(set.body.avatar);
+    for (const avatar of ['not a data url!', 'data:image/png;base64,aGVsbG8=']) {
+      const res = await post('/user/avatar/', { avatar }, bare(user.access));
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.body.errors).toEqual([expect.any(String)]);
+    }
+    expect((await call(server, at('/user/avatar/nobody-here-x/'))).status).toBe(404);
+  });
+
+  it('deletes the account with its password; its tokens end', async () => {
+    const user = await signUp();
+    const noPassword = await call(server, at('/user/delete-account/'), { method: 'DELETE', headers: bare(user.access) });
+    expect(noPassword.status).toBeGreaterThanOrEqual(400);
+    const res = await call(server, at('/user/delete-account/'), { method: 'DELETE', headers: bare(user.access), json: { password: PASSWORD } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await call(server, at('/user/me/'), { headers: bare(user.access) })).status).toBe(401);
+    expect((await post('/user/signin/', { username: user.username, password: PASSWORD })).status).toBe(401);
+  });
+
+  it('verifies the address with the mailed token and signs in; a wrong id or token is 400', async () => {
+    const person = newPerson();
+    await post('/user/signup/', person);
+    const link = (await mail.waitForMail(person.email, { subject: /verify|confirm/i })).text;
+    const token = decodeURIComponent(/[?&]token=([^&\s]+)/.exec(link)?.[1] ?? '');
+    const id = claimsOf((await post('/user/signin/', { username: person.username, password: PASSWORD })).body.refresh_token).user_id as number;
+    expect((await post(`/user/verify-email/${id}/not-the-token/`, {})).status).toBe(400);
+    const res = await post(`/user/verify-email/${id}/${encodeURIComponent(token)}/`, {});
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(claimsOf(res.body.refresh_token).user_id).toBe(id);
+    expect((await post(`/user/verify-email/${id}/${encodeURIComponent(token)}/`, {})).status).toBe(400);
   });
 });
