@@ -15,7 +15,7 @@ import { SessionTokens } from '../compat/django/token-auth.js';
 import type { AccountsModule } from './accounts.js';
 import type { ChatsModule } from './chats.js';
 import type { FilesModule } from './files.js';
-import type { OAuthModule } from './oauth.js';
+import { allowedOrigins, type OAuthModule } from './oauth.js';
 import type { PeopleModule } from './people.js';
 import type { RealtimeModule } from './realtime.js';
 import type { SocialModule } from './social.js';
@@ -115,6 +115,8 @@ export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module
         profiles: people.profiles,
         social: social.social,
         avatars: files.avatars,
+        oauth: needs.oauth.oauth,
+        redirectOrigins: allowedOrigins(config),
         tokens: new DjangoTokens(jwt, accounts.sessions),
         auth: authWith(jwt),
       });

@@ -24,7 +24,7 @@ function enabledProviders({ oauth }: Config): OAuthProvider[] {
 }
 
 /** The origins a sign-in may send the browser back to: the app's, the CORS origins, and OAUTH_REDIRECT_ORIGINS. */
-function allowedOrigins(config: Config): Set<string> {
+export function allowedOrigins(config: Config): Set<string> {
   const cors = config.corsOrigins === '*' ? [] : config.corsOrigins;
   const origins = [config.appUrl, ...cors, ...config.oauth.redirectOrigins].flatMap((origin) => {
     try {

@@ -9,6 +9,8 @@ import type { PasswordService } from '../../services/auth/password-service.js';
 import type { LoginChallenge, LoginResult, SessionService } from '../../services/auth/session-service.js';
 import type { SecondFactorLogin } from '../../services/auth/two-factor/second-factor-login.js';
 import type { TwoFactorSettings } from '../../services/auth/two-factor/two-factor-settings.js';
+import type { OAuthService } from '../../services/auth/oauth/oauth-service.js';
+import { allowedRedirect } from '../../services/auth/oauth/redirects.js';
 import type { AvatarService } from '../../services/avatar-service.js';
 import { DomainError, forbidden, notFound, validationError } from '../../services/errors.js';
 import type { SocialService } from '../../services/social/social-service.js';
@@ -19,6 +21,7 @@ import { Body, integerOf } from '../body.js';
 import { answer, type Dialect } from '../dialect.js';
 import type { DjangoAuth } from '../django/auth.js';
 import { withFieldNames } from '../django/errors.js';
+import { dialectUrl } from '../django/urls.js';
 import type { DjangoTokens } from '../django/tokens.js';
 import { errors002 } from './errors.js';
 import { emailProblems, maskedEmail, passwordProblems, refuse, usernameProblems } from './input.js';
@@ -33,6 +36,10 @@ export interface Dialect002Deps {
   profiles: Pick<ProfileService, 'update' | 'delete' | 'byIds' | 'byUsername' | 'search'>;
   social: Pick<SocialService, 'befriend' | 'unfriend' | 'friends' | 'requests' | 'status'>;
   avatars: Pick<AvatarService, 'set' | 'reset'>;
+  /** Sign-in with GitHub and 42, through our OAuth start and callback. */
+  oauth: Pick<OAuthService, 'exchange' | 'list'>;
+  /** The origins a sign-in may send the browser back to (`source`), besides this server's. */
+  redirectOrigins: ReadonlySet<string>;
   tokens: DjangoTokens;
   auth: DjangoAuth;
 }
@@ -47,6 +54,9 @@ const LIST_MAX = 100;
 const CHANGES: readonly string[] = ['username', 'email', 'password'];
 /** The most friends, and requests each way, the friend list answers with. */
 const FRIENDS_MAX = 500;
+
+/** The document's names of the providers, as ours. */
+const PROVIDERS: Readonly<Record<string, string>> = { github: 'github', '42api': '42' };
 
 const noSuchUser = () => notFound('user_not_found', 'User not found');
 
@@ -336,6 +346,45 @@ export function dialect002(deps: Dialect002Deps): Dialect {
       });
 
       route('DELETE', '/user/avatar/', withAuth, async (request, reply) => answer(reply, 200, { avatar: avatarView(await deps.avatars.reset(me(request))).large }));
+
+      // --- sign-in with GitHub or 42 -----------------------------------------------------------------
+      // The browser is sent through our OAuth start (state cookie, PKCE) and callback, which come
+      // back here with a one-time code; the session it opens goes to `source` in a cookie.
+      const ownOrigin = (request: FastifyRequest) => new URL(dialectUrl(request, config.oauth.publicUrl, '', '/')).origin;
+      const checkedSource = (request: FastifyRequest, source: string) => {
+        try {
+          return allowedRedirect(source, new Set([...deps.redirectOrigins, ownOrigin(request)]));
+        } catch {
+          throw validationError('redirect_not_allowed', 'source must be an http(s) URL of the app');
+        }
+      };
+      const providerOf = (request: FastifyRequest) => {
+        const { service } = request.params as { service: string };
+        const provider = Object.hasOwn(PROVIDERS, service) ? PROVIDERS[service] : undefined;
+        if (provider === undefined || !deps.oauth.list().some((p) => p.id === provider)) throw validationError('validation_failed', 'Unknown auth service');
+        return provider;
+      };
+
+      route('GET', '/user/oauth/:service/', { config: limitPerClient(limits.oauthStart, 'oauth-start') }, async (request, reply) => {
+        const provider = providerOf(request);
+        const source = checkedSource(request, Body.query(request).requiredText('source', { max: 2048 }));
+        const service = (request.params as { service: string }).service;
+        const back = dialectUrl(request, config.oauth.publicUrl, scope.prefix, `/user/oauth/callback/${service}/?source=${encodeURIComponent(source)}`);
+        return answer(reply, 200, { redirection_url: dialectUrl(request, config.oauth.publicUrl, '', `/api/v1/auth/oauth/${provider}?redirect=${encodeURIComponent(back)}`) });
+      });
+
+      route('GET', '/user/oauth/callback/:service/', open, async (request, reply) => {
+        providerOf(request);
+        const query = Body.query(request);
+        const error = query.text('error', { max: 200 });
+        if (error !== undefined) throw validationError('code_rejected', `Failed to retrieve access token (${error.slice(0, 100)})`);
+        const code = query.requiredText('code', { max: 512 });
+        const source = checkedSource(request, query.requiredText('source', { max: 2048 }));
+        const pair = tokens.pairOf(await deps.oauth.exchange(code, { cookie: false, client: clientOf(request) }));
+        // The document's clients read the token from the cookie: it cannot be HTTP-only.
+        reply.setCookie('refresh_token', pair.refresh, { path: '/', sameSite: 'lax', secure: request.protocol === 'https', maxAge: config.auth.refreshTokenTtlDays * 86_400 });
+        return reply.code(302).header('location', source).type('application/json; charset=utf-8').send(JSON.stringify({ redirection_url: source }));
+      });
 
       // --- what the document has no path for yet: a 405 on the paths it does have ----------------------
       for (const [path, methods] of served) {
