@@ -177,6 +177,10 @@ describe('002: people', () => {
     expect((await call(server, at('/user/999999999/'), { headers: bare(a.access) })).status).toBe(404);
     expect((await call(server, at('/user/no-such-name-x/'), { headers: bare(a.access) })).body).toEqual({ errors: ['User not found'] });
     expect((await call(server, at('/user/id/abc/'), { headers: bare(a.access) })).status).toBe(404);
+    // Text no store can keep is no such person, on SQLite and PostgreSQL alike.
+    for (const path of ['/user/%00/', '/user/avatar/%00/']) {
+      expect((await call(server, at(path), { headers: bare(a.access) })).status, path).toBe(404);
+    }
     const list = await post('/user/id-list/', { id_list: [a.id, b.id, 999999999] }, bare(a.access));
     expect(list.body).toEqual({ [a.id]: a.username, [b.id]: b.username });
   });

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import { clientOf } from '../../http/auth/login-answer.js';
 import { principalOf, sessionPrincipalOf } from '../../http/auth/authenticate.js';
 import { limitPerClient } from '../../http/rate-limits.js';
+import { findUnstorableText } from '../../http/untrusted-input.js';
 import type { HttpServer } from '../../http/server.js';
 import type { AccountService } from '../../services/auth/account-service.js';
 import type { PasswordService } from '../../services/auth/password-service.js';
@@ -193,7 +194,7 @@ export function dialect002(deps: Dialect002Deps): Dialect {
 
       // `/user/<id>/` in the document; its clients also ask `/user/<username>/`.
       route('GET', '/user/:name/', withAuth, async (request, reply) => {
-        const name = (request.params as { name: string }).name;
+        const name = pathText(request, 'name');
         const id = /^\d{1,15}$/.test(name) ? Number(name) : undefined;
         const found = id !== undefined ? (await profiles.byIds([id])).get(id) : await profiles.byUsername(name);
         if (!found) throw noSuchUser();
@@ -331,7 +332,7 @@ export function dialect002(deps: Dialect002Deps): Dialect {
       // --- avatars ------------------------------------------------------------------------------------
       // For `<img src>`: sent on to the picture (which `/files` serves to anyone), with its URL as JSON.
       route('GET', '/user/avatar/:username/', open, async (request, reply) => {
-        const found = await profiles.byUsername((request.params as { username: string }).username);
+        const found = await profiles.byUsername(pathText(request, 'username'));
         if (!found) throw noSuchUser();
         const url = avatarView(found).large;
         return reply.code(302).header('location', url).type('application/json; charset=utf-8').send(JSON.stringify({ avatar: url }));
@@ -407,6 +408,13 @@ function bareToBearer(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const value = header.trim();
   return value !== '' && !value.includes(' ') ? `Bearer ${value}` : header;
+}
+
+/** A text segment of the path (a username); one no store can keep (NUL, a lone surrogate) is no such path. */
+function pathText(request: FastifyRequest, name: string): string {
+  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
+  if (value.length > 150 || findUnstorableText({ value })) throw notFound('not_found', 'Not found');
+  return value;
 }
 
 /** The `<id>` of a path; anything but digits is no such path. */
