@@ -424,3 +424,31 @@ describe('002: avatars, deletion, e-mail verification', () => {
     expect((await post(`/user/verify-email/${id}/${encodeURIComponent(token)}/`, {})).status).toBe(400);
   });
 });
+
+describe('002: with REQUIRE_EMAIL_VERIFICATION on', () => {
+  it('creates the account without a session, and the mailed token then signs in', async () => {
+    const verifying = await startTestServer({ env: { SMTP_URL: mail.url, COMPAT_DIALECTS: '002', REQUIRE_EMAIL_VERIFICATION: 'true' } });
+    try {
+      const person = newPerson();
+      const res = await call(verifying, at('/user/signup/'), { method: 'POST', json: person });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ refresh_token: null, message: expect.any(String) });
+      const refused = await call(verifying, at('/user/signin/'), { method: 'POST', json: { username: person.username, password: PASSWORD } });
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors).toEqual([expect.any(String)]);
+      const token = decodeURIComponent(/[?&]token=([^&\s]+)/.exec((await mail.waitForMail(person.email, { subject: /verify|confirm/i })).text)?.[1] ?? '');
+      // Its id, as someone signed in sees it (the client has it from the link its own backend mailed).
+      const other = await registerUser(verifying, { password: PASSWORD });
+      await verifying.request('/api/v1/auth/verify-email', { method: 'POST', json: { token: decodeURIComponent(/[?&]token=([^&\s]+)/.exec((await mail.waitForMail(other.email, { subject: /verify|confirm/i })).text)?.[1] ?? '') } });
+      const viewer = (await call(verifying, at('/user/signin/'), { method: 'POST', json: { username: other.username, password: PASSWORD } })).body.refresh_token as string;
+      const viewerAccess = (await call(verifying, at('/user/refresh-access-jwt/'), { method: 'POST', json: { refresh_token: viewer } })).body.access_token as string;
+      const { id } = (await call(verifying, at(`/user/${person.username}/`), { headers: bare(viewerAccess) })).body as { id: number };
+      const verified = await call(verifying, at(`/user/verify-email/${id}/${encodeURIComponent(token)}/`), { method: 'POST' });
+      expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+      expect(claimsOf(verified.body.refresh_token).user_id).toBe(id);
+      expect((await call(verifying, at('/user/signin/'), { method: 'POST', json: { username: person.username, password: PASSWORD } })).status).toBe(201);
+    } finally {
+      await verifying.close();
+    }
+  });
+});
