@@ -78,7 +78,7 @@ export function dialect002(deps: Dialect002Deps): Dialect {
   };
   const me = (request: FastifyRequest) => principalOf(request).userId;
 
-  /** A session just opened as the document's answer: the refresh token, or `{"2fa": true}` when a code is needed. */
+  /** A session just opened, as the document answers it: 201 and the refresh token. */
   const signedInAnswer = (reply: FastifyReply, result: LoginResult) => answer(reply, 201, { refresh_token: tokens.pairOf(result).refresh });
 
   const person = async (id: number): Promise<PublicUser> => {
@@ -107,8 +107,8 @@ export function dialect002(deps: Dialect002Deps): Dialect {
 
       // --- signing up and in --------------------------------------------------------------------------
       route('POST', '/user/signup/', { config: limitPerClient(limits.register, 'register') }, async (request, reply) => {
-        const body = await Body.read(request);
         const fields = await asUnauthorized(async () => {
+          const body = await Body.read(request);
           const given = {
             username: body.requiredText('username', { max: TEXT_MAX }),
             email: body.requiredText('email', { max: TEXT_MAX }),
@@ -130,12 +130,14 @@ export function dialect002(deps: Dialect002Deps): Dialect {
       });
 
       route('POST', '/user/signin/', { config: limitPerClient(limits.loginPerIp, 'login') }, async (request, reply) => {
-        const body = await Body.read(request);
-        const { login, password, code } = await asUnauthorized(async () => ({
-          login: body.text('login', { max: TEXT_MAX }) ?? body.requiredText('username', { max: TEXT_MAX }),
-          password: body.requiredText('password', { max: TEXT_MAX }),
-          code: body.text('2fa_code', { max: 64 }),
-        }));
+        const { login, password, code } = await asUnauthorized(async () => {
+          const body = await Body.read(request);
+          return {
+            login: body.text('login', { max: TEXT_MAX }) ?? body.requiredText('username', { max: TEXT_MAX }),
+            password: body.requiredText('password', { max: TEXT_MAX }),
+            code: body.text('2fa_code', { max: 64 }),
+          };
+        });
         const result = await asUnauthorized(() => sessions.login({ login, password, cookie: false }, clientOf(request)));
         if (result.kind !== 'challenge') return signedInAnswer(reply, result);
         const method = methodFor(result, code);
