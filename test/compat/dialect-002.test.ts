@@ -452,3 +452,17 @@ describe('002: with REQUIRE_EMAIL_VERIFICATION on', () => {
     }
   });
 });
+
+describe('002 at the root (COMPAT_ROOT=002)', () => {
+  it('serves its paths at the root as well, and ours keep answering', async () => {
+    const rooted = await startTestServer({ env: { SMTP_URL: mail.url, COMPAT_DIALECTS: '002', COMPAT_ROOT: '002' } });
+    try {
+      const res = await call(rooted, '/user/username-exist/', { method: 'POST', json: { username: uniqueName('free') } });
+      expect(res.body).toEqual({ is_taken: false });
+      expect((await call(rooted, '/user/signup/', { method: 'GET' })).status).toBe(405);
+      expect((await rooted.request('/health')).status).toBe(200);
+    } finally {
+      await rooted.close();
+    }
+  });
+});
