@@ -370,6 +370,12 @@ describe('002: friends', () => {
     await post('/user/friends/request/', { friend_id: a.id }, bare(c.access));
     expect((await post('/user/friends/decline/', { friend_id: c.id }, bare(a.access))).body).toEqual({ status: 'declined' });
     expect((await call(server, at('/user/friends/'), { headers: bare(c.access) })).body.friends).toEqual([]);
+    // One world: someone on /api/v1 accepts a request sent through 002.
+    const canonical = await registerUser(server, { password: PASSWORD });
+    await post('/user/friends/request/', { friend_id: canonical.id }, bare(a.access));
+    const accepted = await server.request(`/api/v1/friends/${a.id}`, { method: 'PUT', headers: bearer((await login(server, canonical)).accessToken) });
+    expect(accepted.status).toBe(200);
+    expect((await call(server, at('/user/friends/'), { headers: bare(a.access) })).body.friends).toEqual([{ id: canonical.id, username: canonical.username, status: 'accepted' }]);
     for (const body of [{}, { friend_id: 'x' }, { friend_id: 999999999 }, { friend_id: a.id }]) {
       const res = await post('/user/friends/request/', body, bare(a.access));
       expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
