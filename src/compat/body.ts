@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { readParts } from '../http/multipart.js';
 import { findUnstorableText } from '../http/untrusted-input.js';
-import { validationError } from '../services/errors.js';
+import { notFound, validationError } from '../services/errors.js';
 
 /** A file part of a multipart body. */
 export interface BodyFile {
@@ -100,6 +100,16 @@ export class Body {
       return id;
     });
   }
+}
+
+/**
+ * The id in a path segment, as Django's `<int:…>` converter reads it: digits only, from 1. Anything
+ * else is no such path (404, with the dialect's `detail`).
+ */
+export function pathId(raw: unknown, detail = 'Not found.'): number {
+  const id = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
+  if (id === 0) throw notFound('not_found', detail);
+  return id;
 }
 
 /** A positive id from JSON or text; undefined when it is not one. */

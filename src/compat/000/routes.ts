@@ -13,12 +13,12 @@ import type { AvatarService } from '../../services/avatar-service.js';
 import type { ChatService } from '../../services/chats/chat-service.js';
 import type { DirectInvitations } from '../../services/chats/direct-invitations.js';
 import type { MessageService } from '../../services/chats/message-service.js';
-import { DomainError, notFound, validationError } from '../../services/errors.js';
+import { DomainError, validationError } from '../../services/errors.js';
 import type { ConnectionStatus } from '../../services/social/connection-status.js';
 import type { SocialService } from '../../services/social/social-service.js';
 import type { ProfileService } from '../../services/users/profile-service.js';
 import type { PublicUser } from '../../services/users/user.js';
-import { Body, integerOf } from '../body.js';
+import { Body, pathId } from '../body.js';
 import { answer, type Dialect } from '../dialect.js';
 import type { DjangoAuth } from '../django/auth.js';
 import { withFieldNames } from '../django/errors.js';
@@ -270,7 +270,7 @@ export function dialect000(deps: Dialect000Deps): Dialect {
 
       scope.get<{ Params: { convoId: string } }>('/conversations/:convoId/', signedIn, async (request) => {
         const userId = me(request);
-        const chatId = idOf(request.params.convoId);
+        const chatId = pathId(request.params.convoId);
         const chat = await chats.get(userId, chatId);
         const messages = await deps.messages.history(userId, chatId, { limit: MESSAGE_SET_LIMIT });
         await invitations.opened(userId, chatId);
@@ -293,13 +293,6 @@ export function dialect000(deps: Dialect000Deps): Dialect {
       deps.socket.routes(scope);
     },
   };
-}
-
-/** A path id, or 404 as Django's `<int:...>` converter would answer. */
-function idOf(raw: string): number {
-  const id = integerOf(raw);
-  if (id === undefined || !/^\d+$/.test(raw)) throw notFound('chat_not_found', 'Not found.');
-  return id;
 }
 
 /** The credential of a `Token <x>` or `Bearer <x>` header value (or the bare value). */

@@ -10,11 +10,11 @@ import type { PasswordService } from '../../services/auth/password-service.js';
 import type { AvatarService } from '../../services/avatar-service.js';
 import type { ChatService, ChatSummary } from '../../services/chats/chat-service.js';
 import { MAX_TEXT_LENGTH, type MessageService, type MessageView } from '../../services/chats/message-service.js';
-import { DomainError, forbidden, notFound, validationError } from '../../services/errors.js';
+import { DomainError, forbidden, validationError } from '../../services/errors.js';
 import type { UploadService } from '../../services/upload-service.js';
 import type { ProfileService } from '../../services/users/profile-service.js';
 import type { AttachmentLinks } from '../../views/chats.js';
-import { Body, integerOf, type BodyFile } from '../body.js';
+import { Body, pathId, type BodyFile } from '../body.js';
 import { answer, type Dialect } from '../dialect.js';
 import type { DjangoAuth } from '../django/auth.js';
 import { withFieldNames } from '../django/errors.js';
@@ -46,14 +46,9 @@ const TEXT_MAX = 1024;
 const MESSAGE_MAX = MAX_TEXT_LENGTH * 2;
 
 const notYou = () => forbidden('forbidden', 'You do not have permission to perform this action.');
-const pathNotFound = () => notFound('not_found', 'Not found.');
 
-/** The `<id>` of a path, as Django's `<int:…>` reads it: anything else is no such path. */
-function idOf(request: FastifyRequest): number {
-  const id = integerOf((request.params as { id?: string }).id);
-  if (id === undefined || id === 0) throw pathNotFound();
-  return id;
-}
+/** The `<id>` of the path. */
+const idOf = (request: FastifyRequest) => pathId((request.params as { id?: string }).id);
 
 /** The caller, when the path's `<id>` names them; anyone else's id is 403 before anything is read. */
 function callerNamed(request: FastifyRequest): Principal {

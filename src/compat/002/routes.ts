@@ -18,7 +18,7 @@ import type { SocialService } from '../../services/social/social-service.js';
 import type { ProfileService } from '../../services/users/profile-service.js';
 import type { PublicUser } from '../../services/users/user.js';
 import { avatarView } from '../../views/avatars.js';
-import { Body, integerOf } from '../body.js';
+import { Body, pathId } from '../body.js';
 import { answer, type Dialect } from '../dialect.js';
 import type { DjangoAuth } from '../django/auth.js';
 import { withFieldNames } from '../django/errors.js';
@@ -424,13 +424,8 @@ function pathText(request: FastifyRequest, name: string): string {
   return value;
 }
 
-/** The `<id>` of a path; anything but digits is no such path. */
-function idOf(request: FastifyRequest): number {
-  const raw = (request.params as { id?: string }).id ?? '';
-  const id = integerOf(raw);
-  if (id === undefined || !/^\d+$/.test(raw)) throw notFound('not_found', 'Not found');
-  return id;
-}
+/** The `<id>` of the path. */
+const idOf = (request: FastifyRequest) => pathId((request.params as { id?: string }).id, 'Not found');
 
 /**
  * The second factor a signin's `2fa_code` is for: the authenticator's 6 digits, or a recovery code.
