@@ -71,6 +71,12 @@ export function dialect000(deps: Dialect000Deps): Dialect {
     return found;
   };
   const userObject = async (viewerId: number, of: PublicUser) => (await people.show(viewerId, [of]))[0]!;
+  /** A finished sign-in as 000 answers it (its login and its 42 sign-in alike); the person is connected from now on. */
+  const signedIn000 = async (result: Parameters<DjangoTokens['pairOf']>[0]) => {
+    const pair = tokens.pairOf(result);
+    await connections.mark(pair.userId);
+    return { access_token: pair.access, refresh_token: pair.refresh, token_auth: sessionTokens.issue(pair.sessionId) };
+  };
   const self = async (userId: number) => {
     const found = (await profiles.byIds([userId])).get(userId);
     if (!found) throw validationError('user_not_found', 'User not found.');
@@ -112,9 +118,7 @@ export function dialect000(deps: Dialect000Deps): Dialect {
       scope.post('/auth/login/', { config: limitPerClient(limits.loginPerIp, 'login') }, async (request, reply) => {
         const body = await Body.read(request);
         const input = { username: body.requiredText('username', { max: 150 }), password: body.requiredText('password', { max: 1024 }), code: body.requiredText('code', { max: 16 }) };
-        const pair = tokens.pairOf(await deps.mailedCodes.signIn(input, clientOf(request)).catch(unableToLogIn));
-        await connections.mark(pair.userId);
-        return answer(reply, 200, { access_token: pair.access, refresh_token: pair.refresh, token_auth: sessionTokens.issue(pair.sessionId) });
+        return answer(reply, 200, await signedIn000(await deps.mailedCodes.signIn(input, clientOf(request)).catch(unableToLogIn)));
       });
 
       scope.post('/auth/logout/', signedIn, async (request, reply) => {
@@ -146,9 +150,7 @@ export function dialect000(deps: Dialect000Deps): Dialect {
           const back = dialectUrl(request, config.oauth.publicUrl, scope.prefix, '/oauth/authorize');
           return reply.code(302).header('location', `/api/v1/auth/oauth/42?redirect=${encodeURIComponent(back)}`).send(null);
         }
-        const pair = tokens.pairOf(await deps.oauth.exchange(query.code.slice(0, 512), { cookie: false, client: clientOf(request) }));
-        await connections.mark(pair.userId);
-        return answer(reply, 200, { access_token: pair.access, refresh_token: pair.refresh, token_auth: sessionTokens.issue(pair.sessionId) });
+        return answer(reply, 200, await signedIn000(await deps.oauth.exchange(query.code.slice(0, 512), { cookie: false, client: clientOf(request) })));
       });
 
       // --- the account ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { OAuthService } from '../../services/auth/oauth/oauth-service.js';
+import { publicBase } from '../public-url.js';
 import { limitPerClient } from '../rate-limits.js';
 import { IdParams, problems } from '../schemas.js';
 import type { HttpServer } from '../server.js';
@@ -69,8 +70,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
   const tags = ['auth'];
   const startLimit = limitPerClient(config.rateLimits.oauthStart, 'oauth-start');
 
-  /** This API's base URL, as the world sees it. */
-  const ownBase = (request: FastifyRequest) => config.oauth.publicUrl ?? `${request.protocol}://${request.host}`;
+  const ownBase = (request: FastifyRequest) => publicBase(request, config.oauth.publicUrl);
   const callbackUrl = (request: FastifyRequest, provider: string) => `${ownBase(request)}${OAUTH_PATH}/${provider}/callback`;
   const setStateCookie = (reply: FastifyReply, browserSecret: string) =>
     reply.setCookie(STATE_COOKIE, browserSecret, {
