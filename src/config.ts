@@ -183,7 +183,7 @@ const specs = {
   COMPAT_DIALECTS: dialectList({ default: [...COMPAT_SEEDS], desc: 'the source APIs served at /compat/<seed> (docs/COMPAT.md): all, none, or a list such as 000,003' }),
   COMPAT_ROOT: oneOf(COMPAT_SEEDS)({ default: undefined, desc: 'also serve this dialect at the root, for clients with hard-coded paths' }),
   PUBLIC_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of this API; OAuth callbacks are built on it (derived from each request when unset)' }),
-  OAUTH_REDIRECT_ORIGINS: originList({ default: [], desc: 'origins, besides APP_URL and CORS_ORIGINS, that OAuth sign-in may redirect back to' }),
+  OAUTH_REDIRECT_ORIGINS: originList({ default: [], desc: 'origins, besides APP_URL, CORS_ORIGINS and this API\'s own, that OAuth sign-in may redirect back to' }),
   OAUTH_TIMEOUT_MS: integer(100, 120_000)({ default: 10_000, desc: 'each call to a sign-in provider (token, profile, discovery, picture)' }),
   GITHUB_CLIENT_ID: text(/^\S{1,200}$/, 'an OAuth app client id')({ default: undefined, desc: 'GitHub sign-in is on when the id and secret are set' }),
   GITHUB_CLIENT_SECRET: secret(/^\S{1,500}$/, '1-500 characters without spaces')({ default: undefined }),

@@ -75,7 +75,7 @@ export const ERROR_CODES = {
   provider_unavailable: { statuses: [502], meaning: 'The provider did not answer properly; try again in a moment.' },
   provider_error: { statuses: [400], meaning: 'The provider could not sign the person in.' },
   access_denied: { statuses: [403], meaning: 'The sign-in was cancelled at the provider.' },
-  redirect_not_allowed: { statuses: [400], meaning: 'The `redirect` is not an address in `OAUTH_REDIRECT_ORIGINS`.' },
+  redirect_not_allowed: { statuses: [400], meaning: 'The `redirect` is not on an allowed origin: `APP_URL`\'s, `CORS_ORIGINS`, `OAUTH_REDIRECT_ORIGINS` or this API\'s own.' },
   state_missing: { statuses: [400], meaning: 'The provider came back without the `state` the sign-in started with.' },
   state_mismatch: { statuses: [400], meaning: 'The sign-in was started in another browser, or its cookie is gone; start it again here.' },
   state_expired: { statuses: [400], meaning: 'The sign-in took longer than 10 minutes; start it again.' },

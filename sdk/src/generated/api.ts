@@ -568,7 +568,7 @@ export interface paths {
         };
         /**
          * Start signing in with a provider
-         * @description Answers 302 to the provider, or `{redirectUrl}` when the client asks for JSON (Accept: application/json). A state cookie binds the sign-in to this browser for 10 minutes; PKCE (S256) protects the code. The provider sends the browser back to the callback, which sends it on to `redirect` with `?code=` (trade it at POST /api/v1/auth/oauth/exchange within a minute) or `?error=`. `redirect` defaults to APP_URL.
+         * @description Answers 302 to the provider, or `{redirectUrl}` when the client asks for JSON (Accept: application/json). A state cookie binds the sign-in to this browser for 10 minutes; PKCE (S256) protects the code. The provider sends the browser back to the callback, which sends it on to `redirect` with `?code=` (trade it at POST /api/v1/auth/oauth/exchange within a minute) or `?error=`. `redirect` defaults to APP_URL; it must be on APP_URL's origin, a CORS origin, OAUTH_REDIRECT_ORIGINS or this API's own origin.
          */
         get: operations["startOAuthSignIn"];
         put?: never;
@@ -5533,7 +5533,7 @@ export interface operations {
             /**
              * @description Bad Request, as problem details whose `code` is one of:
              *
-             *     - `redirect_not_allowed`: The `redirect` is not an address in `OAUTH_REDIRECT_ORIGINS`.
+             *     - `redirect_not_allowed`: The `redirect` is not on an allowed origin: `APP_URL`'s, `CORS_ORIGINS`, `OAUTH_REDIRECT_ORIGINS` or this API's own.
              *     - `validation_failed`: A field is missing, of the wrong type, too long or out of range; `errors` names each field.
              */
             400: {
@@ -6006,7 +6006,7 @@ export interface operations {
             /**
              * @description Bad Request, as problem details whose `code` is one of:
              *
-             *     - `redirect_not_allowed`: The `redirect` is not an address in `OAUTH_REDIRECT_ORIGINS`.
+             *     - `redirect_not_allowed`: The `redirect` is not on an allowed origin: `APP_URL`'s, `CORS_ORIGINS`, `OAUTH_REDIRECT_ORIGINS` or this API's own.
              *     - `validation_failed`: A field is missing, of the wrong type, too long or out of range; `errors` names each field.
              *     - `malformed_json`: The body is not valid JSON.
              */

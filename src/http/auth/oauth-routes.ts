@@ -102,7 +102,8 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
           'Answers 302 to the provider, or `{redirectUrl}` when the client asks for JSON (Accept: application/json). A state ' +
           'cookie binds the sign-in to this browser for 10 minutes; PKCE (S256) protects the code. The provider sends the ' +
           'browser back to the callback, which sends it on to `redirect` with `?code=` (trade it at POST /api/v1/auth/oauth/exchange ' +
-          'within a minute) or `?error=`. `redirect` defaults to APP_URL.',
+          'within a minute) or `?error=`. `redirect` defaults to APP_URL; it must be on APP_URL\'s origin, a CORS origin, ' +
+          'OAUTH_REDIRECT_ORIGINS or this API\'s own origin.',
         params: ProviderParams,
         querystring: Type.Object({ redirect: Type.Optional(Redirect) }, { additionalProperties: false }),
         response: { 200: RedirectUrl, 302: Type.Null({ description: 'To the provider' }), ...problems('rate_limited', 'provider_not_found', 'redirect_not_allowed', 'provider_unavailable') },
