@@ -5,7 +5,7 @@ import { djangoErrors } from '../compat/django/errors.js';
 import { SimpleJwt } from '../compat/django/simple-jwt.js';
 import { DjangoTokens } from '../compat/django/tokens.js';
 import { dialect000 } from '../compat/000/routes.js';
-import { Chat000Protocol } from '../compat/000/socket.js';
+import { chat000Socket } from '../compat/000/socket.js';
 import { People000 } from '../compat/000/views.js';
 import { dialect001 } from '../compat/001/routes.js';
 import { dialect002 } from '../compat/002/routes.js';
@@ -62,7 +62,7 @@ export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module
       const jwt = jwtFor('000', 3600);
       const sessionTokens = new SessionTokens(infra.key('compat-000-token'));
       const auth = new DjangoAuth({ jwt, sessions: accounts.sessions, apiTokens: accounts.apiTokens, sessionTokens });
-      const socket = new Chat000Protocol({ registry: needs.realtime.registry, auth, messages: chats.messages, isMember: chats.isMember, log: infra.log });
+      const socket = chat000Socket({ registry: needs.realtime.registry, auth, messages: chats.messages, isMember: chats.isMember, log: infra.log });
       infra.metrics.realtime.protocol(socket.name);
       return dialect000({
         config,

@@ -25,7 +25,7 @@ import { withFieldNames } from '../django/errors.js';
 import type { SessionTokens } from '../django/token-auth.js';
 import type { DjangoTokens } from '../django/tokens.js';
 import { dialectUrl } from '../django/urls.js';
-import type { Chat000Protocol } from './socket.js';
+import type { ChatRoomProtocol } from '../chat-room-socket.js';
 import { avatarPath, message000, type People000 } from './views.js';
 
 export interface Dialect000Deps {
@@ -47,7 +47,7 @@ export interface Dialect000Deps {
   /** Finishes a sign-in with 42 (`oauth/authorize`). */
   oauth: Pick<OAuthService, 'exchange'>;
   people: People000;
-  socket: Chat000Protocol;
+  socket: ChatRoomProtocol;
 }
 
 /** The most people `users/user_list/` and `users/friend_list/` answer with. */
