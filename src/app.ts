@@ -79,7 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // In the order their routes appear in the API document.
     const modules: Module[] = [accounts, twoFactor, oauth, people, social, chats, files, posts, sync, realtime, operations].map((m) => m.module);
     // The source documents' APIs, over the same services (docs/COMPAT.md).
-    modules.push(...compatModules(infra, { accounts, twoFactor, social, chats, files, oauth, people, realtime }));
+    modules.push(...compatModules(infra, { accounts, twoFactor, social, chats, files, oauth, people, posts, realtime }));
     modules.push(...(options.extraModules?.({ infra, accounts, social, chats, files, people, posts, realtime }) ?? []));
 
     // Each module's routes are one encapsulated plugin at its prefix: its hooks and handlers stay its own.

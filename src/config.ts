@@ -103,7 +103,7 @@ const originList = makeValidator<string[]>((input) => {
 });
 
 /** The source documents served as dialects (docs/COMPAT.md). */
-export const COMPAT_SEEDS = ['000', '001', '002', '003'] as const;
+export const COMPAT_SEEDS = ['000', '001', '002', '003', '004'] as const;
 export type CompatSeed = (typeof COMPAT_SEEDS)[number];
 
 /** A comma-separated list of dialects, `all` or `none`. */

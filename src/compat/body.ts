@@ -18,12 +18,13 @@ export class Body {
   private constructor(
     private readonly fields: Record<string, unknown>,
     readonly files: Map<string, BodyFile>,
+    private readonly fileParts: ReadonlyArray<BodyFile & { field: string }> = [],
   ) {}
 
   static async read(request: FastifyRequest): Promise<Body> {
     if (request.isMultipart()) {
       const { files, fields } = await readParts(request, { tooManyFiles: () => validationError('too_many_files', 'Too many files in the body') });
-      return new Body(storable(Object.fromEntries(fields)), new Map(files.map((f) => [f.field, { filename: f.filename, data: f.data }])));
+      return new Body(storable(Object.fromEntries(fields)), new Map(files.map((f) => [f.field, { filename: f.filename, data: f.data }])), files);
     }
     const body = request.body;
     if (body === undefined || body === null) return new Body({}, new Map());
@@ -37,6 +38,11 @@ export class Body {
   static query(request: FastifyRequest): Body {
     const query = request.query;
     return new Body(typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {}, new Map());
+  }
+
+  /** Every file sent under a field name (a repeated file field), in order. */
+  filesNamed(name: string): BodyFile[] {
+    return this.fileParts.filter((f) => f.field === name);
   }
 
   /** Whether the field was sent at all. */

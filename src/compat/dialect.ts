@@ -6,6 +6,7 @@ import { fieldErrors } from '../http/validation.js';
 import type { ErrorCode } from '../services/error-codes.js';
 import { DomainError, type FieldError } from '../services/errors.js';
 import { statusOfKind } from '../http/errors.js';
+import { POST_IMAGES_MAX } from '../services/posts/post-service.js';
 
 /** A failure, before a dialect puts it in its document's shape. */
 export interface Failure {
@@ -57,7 +58,7 @@ export async function serveDialect(scope: HttpServer, dialect: Dialect, shape: E
   });
   await scope.register(formbody, { bodyLimit: 64 * 1024 });
   await scope.register(multipart, {
-    limits: { fileSize: limits.maxFileBytes, files: 5, fields: 20, fieldSize: 64 * 1024, fieldNameSize: 100, parts: 25, headerPairs: 50 },
+    limits: { fileSize: limits.maxFileBytes, files: POST_IMAGES_MAX, fields: 20, fieldSize: 64 * 1024, fieldNameSize: 100, parts: 25, headerPairs: 50 },
     throwFileSizeLimit: true,
   });
   scope.setErrorHandler((error: FastifyError | DomainError | Error, request, reply) => {

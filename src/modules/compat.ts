@@ -11,12 +11,17 @@ import { dialect001 } from '../compat/001/routes.js';
 import { dialect002 } from '../compat/002/routes.js';
 import { PlainBase64Jwt } from '../compat/002/jwt.js';
 import { dialect003 } from '../compat/003/routes.js';
+import { Auth004 } from '../compat/004/auth.js';
+import { PublicIds } from '../compat/004/public-ids.js';
+import { dialect004 } from '../compat/004/routes.js';
+import { chat004Socket } from '../compat/004/socket.js';
 import { SessionTokens } from '../compat/django/token-auth.js';
 import type { AccountsModule } from './accounts.js';
 import type { ChatsModule } from './chats.js';
 import type { FilesModule } from './files.js';
 import { allowedOrigins, type OAuthModule } from './oauth.js';
 import type { PeopleModule } from './people.js';
+import type { PostsModule } from './posts.js';
 import type { RealtimeModule } from './realtime.js';
 import type { SocialModule } from './social.js';
 import type { TwoFactorModule } from './two-factor.js';
@@ -31,6 +36,7 @@ export interface CompatNeeds {
   files: FilesModule;
   oauth: OAuthModule;
   people: PeopleModule;
+  posts: PostsModule;
   realtime: RealtimeModule;
 }
 
@@ -125,6 +131,41 @@ export function compatModules(infra: Infrastructure, needs: CompatNeeds): Module
       // Access tokens live one day, as the document says.
       const jwt = jwtFor('003', 86_400);
       return dialect003({ config, accounts: accounts.accounts, tokens: new DjangoTokens(jwt, accounts.sessions), auth: authWith(jwt) });
+    },
+    '004': () => {
+      // One token per session, kept in the cookie as long as the session may live.
+      const sessionSeconds = config.auth.refreshTokenTtlDays * 86_400;
+      const jwt = jwtFor('004', sessionSeconds);
+      const auth = new Auth004({ auth: authWith(jwt), origins: allowedOrigins(config), publicUrl: config.oauth.publicUrl, cookieSeconds: sessionSeconds });
+      const ids = new PublicIds(infra.key('compat-004-ids'));
+      const socket = chat004Socket({
+        registry: needs.realtime.registry,
+        auth,
+        ids,
+        profiles: people.profiles,
+        chats: chats.chats,
+        messages: chats.messages,
+        isMember: chats.isMember,
+        log: infra.log,
+        publicUrl: config.oauth.publicUrl,
+      });
+      infra.metrics.realtime.protocol(socket.name);
+      return dialect004({
+        config,
+        accounts: accounts.accounts,
+        sessions: accounts.sessions,
+        profiles: people.profiles,
+        avatars: files.avatars,
+        social: social.social,
+        posts: needs.posts.posts,
+        postLinks: infra.links,
+        chats: chats.chats,
+        messages: chats.messages,
+        tokens: new DjangoTokens(jwt, accounts.sessions),
+        auth,
+        ids,
+        socket,
+      });
     },
   };
   const limits = { maxFileBytes: Math.max(config.uploads.maxBytes, config.avatars.maxBytes) };

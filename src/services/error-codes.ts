@@ -43,7 +43,7 @@ export const ERROR_CODES = {
   session_ended: { statuses: [401], meaning: 'The session behind the credential was ended (logout, password change, account deleted).' },
   session_required: { statuses: [403], meaning: 'Credentials are managed from a signed-in session; a personal access token cannot do this.' },
   csrf_token_invalid: { statuses: [403], meaning: 'A cookie-authenticated request that changes something came without the matching `X-CSRF-Token`.' },
-  origin_not_allowed: { statuses: [403], meaning: 'A cookie-authenticated WebSocket came from an origin not in `CORS_ORIGINS`.' },
+  origin_not_allowed: { statuses: [403], meaning: 'A cookie-authenticated WebSocket (or a request to dialect 004 signed in by its cookie) came from an origin not in `CORS_ORIGINS`.' },
   invalid_credentials: { statuses: [401], meaning: 'The login or the password is wrong (the answer does not say which).' },
   invalid_refresh_token: { statuses: [401], meaning: 'The refresh token is not one the server issued.' },
   refresh_token_expired: { statuses: [401], meaning: 'The refresh token has expired; log in again.' },

@@ -32,7 +32,7 @@ export const textOf = (message: Pick<MessageDetails, 'text' | 'attachments'>) =>
 
 export interface People000Deps {
   profiles: Pick<ProfileService, 'byIds'>;
-  social: Pick<SocialService, 'friendNamesSeenBy'>;
+  social: Pick<SocialService, 'friendsSeenBy'>;
   connections: Pick<ConnectionStatus, 'connectedAsSeenBy'>;
 }
 
@@ -42,13 +42,13 @@ export class People000 {
 
   async show(viewerId: number, people: PublicUser[]): Promise<User000[]> {
     const ids = people.map((p) => p.id);
-    const [connected, friends] = await Promise.all([this.deps.connections.connectedAsSeenBy(viewerId, ids), this.deps.social.friendNamesSeenBy(viewerId, ids)]);
+    const [connected, friends] = await Promise.all([this.deps.connections.connectedAsSeenBy(viewerId, ids), this.deps.social.friendsSeenBy(viewerId, ids)]);
     return people.map((person) => ({
       id: person.id,
       username: person.username,
       is_connected: connected.has(person.id),
       avatar: avatarPath(person),
-      friends: friends.get(person.id) ?? [],
+      friends: (friends.get(person.id) ?? []).map((f) => f.username),
     }));
   }
 

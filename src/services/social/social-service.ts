@@ -28,13 +28,13 @@ export class SocialService {
   constructor(private readonly deps: SocialServiceDeps) {}
 
   /**
-   * The usernames of each person's friends, as `viewerId` may know them: all of their own; of
+   * Each person's friends (id and username), as `viewerId` may know them: all of their own; of
    * someone else's, only the friends they share with the viewer (and the viewer themself).
    */
-  async friendNamesSeenBy(viewerId: number, userIds: readonly number[]): Promise<Map<number, string[]>> {
+  async friendsSeenBy(viewerId: number, userIds: readonly number[]): Promise<Map<number, Array<{ id: number; username: string }>>> {
     const friends = await this.deps.social.friendsOf([...new Set([viewerId, ...userIds])]);
     const known = new Set([viewerId, ...(friends.get(viewerId) ?? []).map((f) => f.id)]);
-    return new Map(userIds.map((id) => [id, (friends.get(id) ?? []).filter((f) => id === viewerId || known.has(f.id)).map((f) => f.username)]));
+    return new Map(userIds.map((id) => [id, (friends.get(id) ?? []).filter((f) => id === viewerId || known.has(f.id))]));
   }
 
   async status(userId: number, otherId: number): Promise<FriendStatus> {
