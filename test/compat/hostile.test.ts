@@ -97,6 +97,34 @@ const routes: DialectRoute[] = [
       ['GET', '/user/oauth/callback/github/?code={id}&state={id}', []],
     ] as const
   ).map(([method, path, fields]) => ({ method, path: `/compat/002${path}`, fields: [...fields] })),
+  ...(
+    [
+      ['POST', '/auth/register', ['username', 'email', 'password']],
+      ['POST', '/auth/login', ['email', 'password']],
+      ['GET', '/auth/current_user', []],
+      ['POST', '/auth/create', ['author', 'description', 'images']],
+      ['POST', '/posts/create', ['author', 'description', 'images']],
+      ['GET', '/posts/all', []],
+      ['GET', '/posts/{id}', []],
+      ['PATCH', '/posts/{id}/like/{id}', []],
+      ['PATCH', '/posts/{id}/like', []],
+      ['DELETE', '/posts/{id}', []],
+      ['POST', '/chats/create', ['users', 'user_id', 'title']],
+      ['GET', '/chats/{id}/messages/{id}', []],
+      ['GET', '/users/{id}/chats', []],
+      ['GET', '/users/{id}/posts', []],
+      ['GET', '/users/friends/all', []],
+      ['GET', '/users/{id}/friends/{id}', []],
+      ['POST', '/users/{id}/friends/add/{id}', []],
+      ['POST', '/users/{id}/friends/remove/{id}', []],
+      ['GET', '/user/chats', []],
+      ['GET', '/user/posts?user_id={id}', []],
+      ['GET', '/user/friends/all?user_id={id}', []],
+      ['GET', '/user/search?username={id}', []],
+      ['GET', '/user/{id}', []],
+      ['PUT', '/user/', ['username', 'description', 'avatar']],
+    ] as const
+  ).map(([method, path, fields]) => ({ method, path: `/compat/004/api${path}`, fields: [...fields] })),
 ];
 
 let mail: MailCatcher;
@@ -170,6 +198,23 @@ describe('dialects under hostile input', () => {
     // Still open, and still carrying messages.
     socket.send({ type: 'chat_message', message: 'still here' });
     await socket.next((f) => f.text === 'still here', 'the message after the noise');
+    await socket.close();
+    expect((await server.request('/health')).status).toBe(200);
+  });
+
+  it('keeps a 004 chat socket up through random frames, each answered or stored', async () => {
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const me = (await call(server, '/compat/004/api/auth/current_user', { headers: auth })).body.id as string;
+    const chat = (await call(server, '/compat/004/api/user/chats', { headers: auth })).body[0].id as string;
+    const socket = await DialectSocket.open(server, `/compat/004/api/chats/ws/${chat}/${me}`, auth);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(jsonValue.map(serialize), objectWith(['message', 'user', 'id']).map(serialize), fc.string({ unit: 'binary' })), async (frame) => {
+        socket.send(frame);
+      }),
+      { numRuns: 300, ...(seed === undefined ? {} : { seed }) },
+    );
+    socket.send('still here');
+    await socket.next((f) => f.message === 'still here', 'the message after the noise');
     await socket.close();
     expect((await server.request('/health')).status).toBe(200);
   });

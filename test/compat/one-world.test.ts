@@ -70,6 +70,55 @@ describe('one world across the dialects', () => {
     await Promise.all([v1.close(), oldSocket.close()]);
   });
 
+  it('a 002 user and a 004 user befriend each other and chat, and a 000 user sees it all through /api/v1', async () => {
+    // Cleo signs up on 002 (its password rules); Dan registers on 004; Eve registers on 000.
+    const cleo = uniqueName('cleo').slice(0, 20);
+    const cleoPassword = 'Plum-Kettle-47*';
+    const signedUp = await call(server, '/compat/002/user/signup/', { method: 'POST', json: { username: cleo, email: `${cleo}@example.test`, password: cleoPassword } });
+    expect(signedUp.status, JSON.stringify(signedUp.body)).toBe(201);
+    const cleoAccess = (await call(server, '/compat/002/user/refresh-access-jwt/', { method: 'POST', json: { refresh_token: signedUp.body.refresh_token } })).body.access_token as string;
+    const as002 = { authorization: cleoAccess };
+    const dan = uniqueName('dan');
+    const registered = await call(server, '/compat/004/api/auth/register', { method: 'POST', json: { username: dan, email: `${dan}@example.test`, password: PASSWORD } });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const as004 = bearer(registered.body.token as string);
+    const eve = uniqueName('eve');
+    await call(server, '/compat/000/auth/registration/', { method: 'POST', json: { username: eve, email: `${eve}@example.test`, password1: PASSWORD, password2: PASSWORD } });
+    await logIn000(server, mail, { username: eve, email: `${eve}@example.test`, password: PASSWORD });
+
+    // Dan finds Cleo by name and asks; Cleo sees the request on 002 and accepts it there.
+    const cleoUuid = (await call(server, `/compat/004/api/user/search?username=${cleo}`, { headers: as004 })).body.find((u: { username: string }) => u.username === cleo).id as string;
+    const danUuid = registered.body.id as string;
+    expect((await call(server, `/compat/004/api/users/${danUuid}/friends/add/${cleoUuid}`, { method: 'POST', headers: as004 })).body.status).toBe('pending');
+    const danId = (await call(server, `/compat/002/user/${dan}/`, { headers: as002 })).body.id as number;
+    expect((await call(server, '/compat/002/user/friends/', { headers: as002 })).body.friends).toContainEqual(expect.objectContaining({ id: danId, status: 'pending' }));
+    expect((await call(server, '/compat/002/user/friends/accept/', { method: 'POST', headers: as002, json: { friend_id: danId } })).status).toBe(200);
+    expect((await call(server, `/compat/004/api/users/${danUuid}/friends/${cleoUuid}`, { headers: as004 })).body).toEqual({ user_is_friend: true });
+    expect((await call(server, '/compat/002/user/friends/', { headers: as002 })).body.friends).toContainEqual(expect.objectContaining({ id: danId, status: 'accepted' }));
+
+    // Dan makes a group of the three on 004; Eve is on /api/v1's socket, Dan on 004's.
+    const eveUuid = (await call(server, `/compat/004/api/user/search?username=${eve}`, { headers: as004 })).body.find((u: { username: string }) => u.username === eve).id as string;
+    const chat = await call(server, '/compat/004/api/chats/create', { method: 'POST', headers: as004, json: { title: 'Трое', users: [cleoUuid, eveUuid] } });
+    expect(chat.status, JSON.stringify(chat.body)).toBe(201);
+    const eveTokens = (await (await server.request('/api/v1/auth/login', { method: 'POST', json: { login: eve, password: PASSWORD } })).json()) as { accessToken: string };
+    const eveSocket = await TestSocket.open(server, { token: eveTokens.accessToken });
+    const danSocket = await DialectSocket.open(server, `/compat/004/api/chats/ws/${chat.body.id}/${danUuid}`, as004);
+
+    // Dan writes on 004's socket; Cleo, whose 002 has no chats, writes on /api/v1 with the same account.
+    danSocket.send('Привет, Клео!');
+    const fromDan = await eveSocket.next((f) => f.type === 'message.created' && (f.message as { text: string }).text === 'Привет, Клео!', 'Dan’s message on Eve’s /api/v1 socket');
+    const chatId = (fromDan.message as { chatId: number }).chatId;
+    const cleoTokens = (await (await server.request('/api/v1/auth/login', { method: 'POST', json: { login: cleo, password: cleoPassword } })).json()) as { accessToken: string };
+    expect((await server.request(`/api/v1/chats/${chatId}/messages`, { method: 'POST', headers: bearer(cleoTokens.accessToken), json: { text: 'Hi Dan' } })).status).toBe(201);
+    expect(await danSocket.next((f) => f.message === 'Hi Dan', 'Cleo’s message on Dan’s 004 socket')).toMatchObject({ user: { id: cleoUuid, username: cleo } });
+    await eveSocket.next((f) => f.type === 'message.created' && (f.message as { text: string }).text === 'Hi Dan', 'Cleo’s message on Eve’s socket');
+
+    // Eve's /api/v1 shows the chat with both messages, by their authors.
+    const history = (await (await server.request(`/api/v1/chats/${chatId}/messages`, { headers: bearer(eveTokens.accessToken) })).json()) as { items: Array<{ text: string; sender: { username: string } }> };
+    expect(history.items.map((m) => [m.text, m.sender.username]).sort()).toEqual([['Hi Dan', cleo], ['Привет, Клео!', dan]].sort());
+    await Promise.all([eveSocket.close(), danSocket.close()]);
+  });
+
   it('one account signs in through every API: registered on 003, logged in on 000, 001 and /api/v1', async () => {
     const email = `${uniqueName('every')}@example.test`;
     const username = uniqueName('every');
