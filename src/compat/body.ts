@@ -37,7 +37,7 @@ export class Body {
   /** The query string's parameters, read the same way (a repeated one is a list). */
   static query(request: FastifyRequest): Body {
     const query = request.query;
-    return new Body(typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {}, new Map());
+    return new Body(storable(typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {}), new Map());
   }
 
   /** Every file sent under a field name (a repeated file field), in order. */

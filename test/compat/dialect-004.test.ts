@@ -277,6 +277,13 @@ describe('004: friends and people', () => {
     expect((await fetch(res.body.avatar)).status).toBe(200);
     expect((await get(`/user/${me.id}`, asBearer(other))).body).toMatchObject({ username: newName, description: 'Люблю закаты', email: null });
   });
+
+  it('refuses a query string with text no store keeps (NUL), as it refuses such a body', async () => {
+    const me = await register();
+    const res = await get('/user/search?username=a%00b', asBearer(me));
+    expect(res.status).toBe(422);
+    expect(typeof res.body.detail).toBe('string');
+  });
 });
 
 describe('004: chats and their sockets', () => {
