@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cleanEnv, makeValidator, EnvError, EnvMissingError } from 'envalid';
 import type { S3BlobStoreOptions } from './adapters/blobs/s3-blob-store.js';
 
@@ -139,6 +140,8 @@ const specs = {
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000)({ default: 10_000, desc: 'how long in-flight work may take after SIGTERM' }),
   METRICS_TOKEN: text(/^\S{16,}$/, 'at least 16 characters without spaces')({ default: undefined }),
   DOCS_ENABLED: boolean({ default: true, desc: 'serve /docs and /openapi.json' }),
+  WEB_CLIENT_ENABLED: boolean({ default: true, desc: 'serve the web client at / (built into WEB_CLIENT_DIR by npm run build)' }),
+  WEB_CLIENT_DIR: text(/.+/, 'a directory path')({ default: undefined, desc: 'where the built web client is; web/dist of this package when unset' }),
   DEV_OUTBOX_ENABLED: boolean({ default: false, desc: 'outside production, serve /dev/outbox to any client, not only loopback ones' }),
 
   APP_URL: urlWithProtocol(['http', 'https'])({ default: undefined, desc: 'public base URL of the client app, for links in mail' }),
@@ -240,6 +243,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   metricsToken?: string;
   docsEnabled: boolean;
+  /** The built web client, served at `/`; undefined when turned off. */
+  webClientDir?: string;
   /** Outside production, /dev/outbox answers every client; otherwise loopback clients only. */
   devOutboxEnabled: boolean;
   appUrl: string;
@@ -358,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: clean.SHUTDOWN_TIMEOUT_MS,
     metricsToken: clean.METRICS_TOKEN,
     docsEnabled: clean.DOCS_ENABLED,
+    webClientDir: clean.WEB_CLIENT_ENABLED ? path.resolve(clean.WEB_CLIENT_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url))) : undefined,
     devOutboxEnabled: clean.DEV_OUTBOX_ENABLED,
     appUrl: (clean.APP_URL ?? `http://localhost:${clean.PORT}`).replace(/\/+$/, ''),
     auth: {

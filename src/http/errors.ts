@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import type { RateLimitMetrics } from '../adapters/metrics.js';
 import type { ErrorCode } from '../services/error-codes.js';
@@ -26,7 +26,12 @@ const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
  * kind), Fastify's own client errors (413, 415, malformed JSON), unknown routes (404), known paths
  * with the wrong method (405 with Allow), and anything unexpected (500 with no internals).
  */
-export function registerErrorHandling(app: FastifyInstance, rateLimits: RateLimitMetrics): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  rateLimits: RateLimitMetrics,
+  /** Answers a browser's page request for a path no route serves (the web client's own paths); false when it does not. */
+  pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean,
+): void {
   // A second router that knows every path, to tell "no such path" from "wrong method".
   const paths = FindMyWay();
   app.addHook('onRoute', (route) => {
@@ -42,6 +47,7 @@ export function registerErrorHandling(app: FastifyInstance, rateLimits: RateLimi
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (pageFallback?.(request, reply)) return reply;
     const path = request.url.split('?')[0] ?? '/';
     const allowed = httpMethods.filter((m) => m !== request.method && paths.find(m, path));
     if (allowed.length > 0) {

@@ -20,11 +20,14 @@ import { RequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { discardUnreadBody } from './unread-body.js';
 import { validatorCompiler } from './validation.js';
+import { answerWithShell, registerWebClient, type WebClient } from './web-client.js';
 
 export interface HttpDependencies {
   config: Config;
   version: string;
   readinessChecks: ReadinessCheck[];
+  /** The built web client, served at `/` (undefined: none). */
+  webClient?: WebClient;
   /** The app's metrics registry, which `/metrics` serves, and the count of rate-limit rejections. */
   metrics: { registry: Registry; rateLimits: RateLimitMetrics };
 }
@@ -63,7 +66,8 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  registerErrorHandling(app, deps.metrics.rateLimits);
+  const webClient = deps.webClient;
+  registerErrorHandling(app, deps.metrics.rateLimits, webClient && ((request, reply) => answerWithShell(webClient, request, reply)));
   const headers = securityHeaders({
     // An API answers JSON: nothing may be framed or loaded from its responses. The docs page
     // sets its own policy for its scripts and styles.
@@ -103,6 +107,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<HttpServ
     });
   }
   if (config.docsEnabled) await registerDocs(app, { version: deps.version });
+  if (webClient) await registerWebClient(app, webClient);
 
   registerMetrics(app, { token: config.metricsToken, registry: deps.metrics.registry });
   registerOpsRoutes(app, deps.readinessChecks);

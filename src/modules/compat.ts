@@ -1,4 +1,5 @@
 import type { CompatSeed } from '../config.js';
+import { RESERVED_ROOTS } from '../http/reserved-paths.js';
 import { serveDialect, type Dialect } from '../compat/dialect.js';
 import { DjangoAuth } from '../compat/django/auth.js';
 import { djangoErrors } from '../compat/django/errors.js';
@@ -40,13 +41,11 @@ export interface CompatNeeds {
   realtime: RealtimeModule;
 }
 
-/** The first path segments the canonical API and the server's own routes use: no dialect at the root may take them. */
-const OUR_ROOTS = ['api/v1', 'files', 'health', 'ready', 'metrics', 'openapi.json', 'asyncapi.json', 'docs', 'dev', 'compat'];
 
 /** Refuses a dialect at the root whose paths would shadow ours. */
 export function checkRootCollisions(dialect: Pick<Dialect, 'seed' | 'roots'>): void {
   for (const root of dialect.roots) {
-    const clash = OUR_ROOTS.find((ours) => root === ours || root.startsWith(`${ours}/`) || ours.startsWith(`${root}/`));
+    const clash = RESERVED_ROOTS.find((ours) => root === ours || root.startsWith(`${ours}/`) || ours.startsWith(`${root}/`));
     if (clash) throw new Error(`COMPAT_ROOT=${dialect.seed} cannot be served at the root: its path /${root} would shadow /${clash}`);
   }
 }

@@ -1,3 +1,4 @@
+import { loadWebClient } from '../http/web-client.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -119,7 +120,7 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
       blobs = new FsBlobStore(path.join(config.dataDir, 'files'));
     }
 
-    const http = await createHttpServer({ config, version, readinessChecks: readiness, metrics });
+    const http = await createHttpServer({ config, version, readinessChecks: readiness, metrics, webClient: await loadWebClient(config) });
     logger.current = http.log;
     await registerRateLimits(http, { enabled: config.rateLimits.enabled, redis, keyPrefix: config.redis.keyPrefix, metrics: metrics.rateLimits });
 
