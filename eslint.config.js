@@ -26,7 +26,7 @@ const domainTypeZones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'sdk/dist/', 'sdk/src/generated/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'sdk/dist/', 'sdk/src/generated/', 'web/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -162,6 +162,16 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     return live;
   }
 
+  /**
+   * Gives the socket up at once, as if the network had dropped it, and reconnects with backoff
+   * (`connect()` tries at once). Call it on the browser's `offline` event: a socket whose network
+   * is gone can look open until heartbeats time out. Queued and in-flight sends stay queued and go
+   * once the connection is live again, each once.
+   */
+  dropConnection(): void {
+    if (this.socket) this.abandon(this.socket, 1006, 'the network went away');
+  }
+
   /** Closes the socket and stops reconnecting; pending sends are rejected. The sync token is kept. */
   close(): void {
     this.stop('idle', new RealtimeError('closed', 'The realtime client was closed'));

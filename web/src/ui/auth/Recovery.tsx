@@ -1,0 +1,168 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { client, fieldErrors, problemText } from '../../api.js';
+import { signedIn } from '../../state/session.js';
+import { Field, FormError } from '../common/Field.js';
+import { formOf, formText } from '../common/forms.js';
+import { AuthLayout } from './AuthLayout.js';
+
+/** A forgotten password: a code by e-mail, then a new password with it. */
+export function ForgotPassword() {
+  const [email, setEmail] = useState<string>();
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const ask = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const address = formText(formOf(event), 'email').trim();
+    setError(undefined);
+    try {
+      await client.unwrap(client.api.POST('/api/v1/auth/password/forgot', { body: { email: address } }));
+      setEmail(address);
+    } catch (caught) {
+      setError(problemText(caught));
+    }
+  };
+
+  const reset = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = formOf(event);
+    setError(undefined);
+    setErrors({});
+    try {
+      await client.unwrap(client.api.POST('/api/v1/auth/password/reset', { body: { email, code: formText(form, 'code').trim(), newPassword: formText(form, 'newPassword') } }));
+      setDone(true);
+    } catch (caught) {
+      setErrors(fieldErrors(caught));
+      setError(problemText(caught));
+    }
+  };
+
+  if (done) return <PasswordChanged />;
+  return (
+    <AuthLayout title="Reset your password">
+      {email === undefined ? (
+        <form onSubmit={ask} noValidate>
+          <p>We will send a 6-digit code to your e-mail address.</p>
+          <FormError message={error} />
+          <Field label="E-mail" name="email" type="email" autoComplete="email" required autoFocus />
+          <button type="submit" class="primary">
+            Send the code
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={reset} noValidate>
+          <p role="status">If {email} has an account, a code is on its way.</p>
+          <FormError message={error} />
+          <Field label="Code from the e-mail" name="code" inputMode="numeric" autoComplete="one-time-code" required autoFocus error={errors.code} />
+          <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required error={errors.newPassword} />
+          <button type="submit" class="primary">
+            Set the new password
+          </button>
+        </form>
+      )}
+      <p class="links">
+        <a href="/signin">Back to sign-in</a>
+      </p>
+    </AuthLayout>
+  );
+}
+
+/** The link from the reset mail (`/reset-password?token=`). */
+export function ResetPassword() {
+  const { query } = useLocation();
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const onSubmit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const newPassword = formText(formOf(event), 'newPassword');
+    try {
+      await client.unwrap(client.api.POST('/api/v1/auth/password/reset', { body: { token: query.token ?? '', newPassword } }));
+      setDone(true);
+    } catch (caught) {
+      setErrors(fieldErrors(caught));
+      setError(problemText(caught));
+    }
+  };
+  if (done) return <PasswordChanged />;
+  return (
+    <AuthLayout title="Choose a new password">
+      <form onSubmit={onSubmit} noValidate>
+        <FormError message={error} />
+        <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required autoFocus error={errors.newPassword} />
+        <button type="submit" class="primary">
+          Set the new password
+        </button>
+      </form>
+    </AuthLayout>
+  );
+}
+
+function PasswordChanged() {
+  return (
+    <AuthLayout title="Password changed">
+      <p role="status">Your password is changed, and every session that used the old one has ended.</p>
+      <p class="links">
+        <a href="/signin">Sign in</a>
+      </p>
+    </AuthLayout>
+  );
+}
+
+/** The link from a verification mail (`/verify-email?token=`): a new address, or a new account's. */
+export function VerifyEmail() {
+  const { query } = useLocation();
+  // 'checking', 'done', or what went wrong.
+  const [state, setState] = useState<string>('checking');
+  useEffect(() => {
+    client.unwrap(client.api.POST('/api/v1/auth/verify-email', { body: { token: query.token ?? '' } })).then(
+      () => setState('done'),
+      (caught: unknown) => setState(problemText(caught)),
+    );
+  }, [query.token]);
+  return (
+    <AuthLayout title="Confirm your e-mail">
+      {state === 'checking' && <p role="status">Checking the link…</p>}
+      {state === 'done' && <p role="status">Your address is confirmed.</p>}
+      {state !== 'checking' && state !== 'done' && <FormError message={state} />}
+      <p class="links">
+        <a href="/">Continue</a>
+      </p>
+    </AuthLayout>
+  );
+}
+
+/** Where a provider sign-in comes back: trade its one-time code for a session. */
+export function OAuthCallback() {
+  const { query, route } = useLocation();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (query.error) {
+      setError(`The sign-in did not finish (${query.error}).`);
+      return;
+    }
+    if (query.linked) {
+      route('/settings', true);
+      return;
+    }
+    client.exchangeOAuthCode(query.code ?? '').then(
+      async (result) => {
+        if (result.status === 'signedIn') {
+          await signedIn(result);
+          route('/', true);
+        } else setError('This account uses two-step sign-in: sign in with your password and code.');
+      },
+      (caught: unknown) => setError(problemText(caught)),
+    );
+  }, []);
+  return (
+    <AuthLayout title="Signing in">
+      {error ? <FormError message={error} /> : <p role="status">One moment…</p>}
+      <p class="links">
+        <a href="/signin">Back to sign-in</a>
+      </p>
+    </AuthLayout>
+  );
+}

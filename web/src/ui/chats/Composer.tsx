@@ -1,0 +1,105 @@
+import { useRef, useState } from 'preact/hooks';
+import { client, problemText, realtime } from '../../api.js';
+import { sendMessage } from '../../state/chats.js';
+
+const TYPING_EVERY_MS = 3000;
+
+/** Writes and sends: Enter sends, Shift+Enter breaks the line; files by button, drop or paste. */
+export function Composer({ chatId, replyTo, onSent }: { chatId: number; replyTo?: { id: number; text: string } | undefined; onSent: () => void }) {
+  const [text, setText] = useState('');
+  const [uploading, setUploading] = useState<string[]>([]);
+  const [error, setError] = useState<string>();
+  const lastTyping = useRef(0);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const send = () => {
+    if (text.trim() === '') return;
+    sendMessage(chatId, text, undefined, replyTo?.id);
+    setText('');
+    onSent();
+  };
+
+  const sendFiles = async (files: File[]) => {
+    setError(undefined);
+    setUploading(files.map((f) => f.name));
+    try {
+      const uploads = await Promise.all(files.map((file) => client.upload(file, file.name)));
+      sendMessage(chatId, text, uploads.map((u) => u.id), replyTo?.id);
+      setText('');
+      onSent();
+    } catch (caught) {
+      setError(problemText(caught));
+    } finally {
+      setUploading([]);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+  const onInput = (event: Event) => {
+    setText((event.currentTarget as HTMLTextAreaElement).value);
+    if (Date.now() - lastTyping.current > TYPING_EVERY_MS) {
+      lastTyping.current = Date.now();
+      realtime.typing(chatId);
+    }
+  };
+  const onPaste = (event: ClipboardEvent) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length > 0) {
+      event.preventDefault();
+      void sendFiles(files);
+    }
+  };
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        const files = [...(e.dataTransfer?.files ?? [])];
+        if (files.length > 0) void sendFiles(files);
+      }}
+    >
+      {uploading.length > 0 && (
+        <p class="uploading" role="status">
+          <progress aria-label="Uploading" /> Uploading {uploading.join(', ')}…
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="composer-row">
+        <button type="button" class="icon" aria-label="Attach files" title="Attach files" onClick={() => fileInput.current?.click()}>
+          📎
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            const input = e.currentTarget;
+            const files = [...(input.files ?? [])];
+            input.value = '';
+            if (files.length > 0) void sendFiles(files);
+          }}
+        />
+        <textarea rows={1} placeholder="Write a message" aria-label="Message" value={text} onInput={onInput} onKeyDown={onKeyDown} onPaste={onPaste} maxLength={4000} />
+        <button type="submit" class="primary" disabled={text.trim() === ''}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,138 @@
+import { useState } from 'preact/hooks';
+import type { Message } from '@messenger/sdk';
+import { client, problemText } from '../../api.js';
+import { clockTime, fileSize } from '../common/format.js';
+
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢'];
+
+interface MessageItemProps {
+  message: Message;
+  mine: boolean;
+  /** Shown above the text in a group. */
+  showSender: boolean;
+  quoted?: Message | undefined;
+  seen: boolean;
+  onReply: (message: Message) => void;
+}
+
+/** One message: its text or files, time, edits, reactions, and what I can do with it. */
+export function MessageItem({ message, mine, showSender, quoted, seen, onReply }: MessageItemProps) {
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<string>();
+  const path = { id: message.chatId, messageId: message.id };
+
+  const act = async (work: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await work();
+    } catch (caught) {
+      setError(problemText(caught));
+    }
+  };
+  const react = (emoji: string, on: boolean) =>
+    act(() => client.unwrap((on ? client.api.PUT : client.api.DELETE)('/api/v1/chats/{id}/messages/{messageId}/reactions/{emoji}', { params: { path: { ...path, emoji } } })));
+
+  if (message.deletedAt) {
+    return (
+      <li class={mine ? 'message mine deleted' : 'message deleted'}>
+        <p class="bubble">Message deleted</p>
+      </li>
+    );
+  }
+  return (
+    <li class={mine ? 'message mine' : 'message'} aria-label={`${message.sender?.username ?? 'Someone'} at ${clockTime(message.createdAt)}`}>
+      <div class="bubble">
+        {showSender && !mine && <p class="sender">{message.sender?.username ?? 'Deleted account'}</p>}
+        {quoted && (
+          <blockquote class="quote">
+            <strong>{quoted.sender?.username}</strong> {quoted.text ?? (quoted.attachments.length > 0 ? 'Photo or file' : '')}
+          </blockquote>
+        )}
+        {message.attachments.map((file) =>
+          file.contentType.startsWith('image/') && file.width && file.height ? (
+            <a key={file.id} href={file.url} target="_blank" rel="noopener" class="photo">
+              <img src={file.thumbnailUrl ?? file.url} alt={file.name} width={file.width} height={file.height} loading="lazy" decoding="async" style={{ aspectRatio: `${file.width} / ${file.height}` }} />
+            </a>
+          ) : (
+            <a key={file.id} href={file.url} download={file.name} class="file">
+              📄 {file.name} <small>{fileSize(file.size)}</small>
+            </a>
+          ),
+        )}
+        {editing ? (
+          <EditForm text={message.text ?? ''} onCancel={() => setEditing(false)} onSave={(text) => act(async () => {
+            await client.unwrap(client.api.PATCH('/api/v1/chats/{id}/messages/{messageId}', { params: { path }, body: { text } }));
+            setEditing(false);
+          })} />
+        ) : (
+          message.text && <p class="text">{message.text}</p>
+        )}
+        <p class="meta">
+          {message.editedAt && <span>edited · </span>}
+          <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
+          {mine && <span class="receipt">{seen ? ' · Seen' : ' · Sent'}</span>}
+        </p>
+      </div>
+      {message.reactions.length > 0 && (
+        <ul class="reactions" aria-label="Reactions">
+          {message.reactions.map((r) => (
+            <li key={r.emoji}>
+              <button type="button" class={r.me ? 'reaction me' : 'reaction'} aria-pressed={r.me} aria-label={`${r.emoji} ${r.count}`} onClick={() => void react(r.emoji, !r.me)}>
+                {r.emoji} {r.count}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <details class="actions">
+        <summary aria-label="Message actions">⋯</summary>
+        <div class="menu">
+          {QUICK_REACTIONS.map((emoji) => (
+            <button key={emoji} type="button" aria-label={`React ${emoji}`} onClick={() => void react(emoji, true)}>
+              {emoji}
+            </button>
+          ))}
+          <button type="button" onClick={() => onReply(message)}>
+            Reply
+          </button>
+          {mine && message.text !== null && (
+            <button type="button" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
+          {mine && (
+            <button type="button" onClick={() => void act(() => client.unwrap(client.api.DELETE('/api/v1/chats/{id}/messages/{messageId}', { params: { path } })))}>
+              Delete
+            </button>
+          )}
+        </div>
+      </details>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function EditForm({ text, onSave, onCancel }: { text: string; onSave: (text: string) => Promise<void>; onCancel: () => void }) {
+  const [value, setValue] = useState(text);
+  return (
+    <form
+      class="edit"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSave(value);
+      }}
+    >
+      <textarea aria-label="Edit the message" value={value} onInput={(e) => setValue((e.currentTarget).value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} autoFocus />
+      <button type="submit" class="primary">
+        Save
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </form>
+  );
+}
