@@ -101,6 +101,32 @@ describe('realtime reconnects (against a stand-in socket)', () => {
     await waitUntil(() => client.status === 'live', 'the new connection');
   });
 
+  it('drops a socket whose network went away at once, and sends what was in flight again, under the same clientId, on the next one', async () => {
+    FakeSocket.onCreate = (socket) => {
+      socket.open();
+      socket.frame({ type: 'ready', userId: 1, heartbeatSeconds: 25, syncToken: '5' });
+    };
+    const client = realtime({ backoff: { initialDelayMs: 5, maxDelayMs: 5 } });
+    await client.connect();
+    const first = FakeSocket.made[0]!;
+    const sent = client.send(3, 'in the tunnel');
+    await waitUntil(() => first.sent.some((f) => f.type === 'message.send'), 'the send on the first socket');
+    const statuses: string[] = [];
+    client.on('status', (status) => statuses.push(status));
+    client.dropConnection();
+    // Given up at once, without waiting for heartbeats; the send is still waiting.
+    expect(first.readyState).toBe(3);
+    expect(statuses[0]).toBe('connecting');
+    expect(client.queued).toBe(1);
+    await waitUntil(() => FakeSocket.made.length >= 2 && client.status === 'live', 'the next connection');
+    const second = FakeSocket.made[1]!;
+    const resent = second.sent.filter((f) => f.type === 'message.send');
+    expect(resent).toHaveLength(1);
+    expect(resent[0]!.clientId).toBe(first.sent.find((f) => f.type === 'message.send')!.clientId);
+    second.frame({ type: 'message.ack', clientId: resent[0]!.clientId, chatId: 3, id: 40, seq: 7 });
+    await expect(sent).resolves.toMatchObject({ id: 40, seq: 7 });
+  });
+
   it('stops for good when another socket replaced this one (4409)', async () => {
     FakeSocket.onCreate = (socket) => {
       socket.open();
