@@ -1,11 +1,12 @@
-import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../helpers/accounts.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ensureWebClientBuilt, launchBrowser, newVisitor, PASSWORD, signUp } from './browser.js';
 
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
+/** axe-core's browser bundle, as text: evaluated in the page under test. */
+const axeSource = axe.source;
 
 let server: TestServer;
 let browser: Browser;

@@ -53,6 +53,19 @@ export function ChatView({ chatId }: { chatId: number }) {
     }
   }, [history.messages, history.outgoing.length]);
 
+  // Rows are laid out lazily (content-visibility) and photos load late: while following the
+  // newest message, stay at the bottom as the content grows.
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    const box = scroller.current;
+    if (!box || !list.current) return;
+    const observer = new ResizeObserver(() => {
+      if (stickToBottom.current) box.scrollTop = box.scrollHeight;
+    });
+    observer.observe(list.current);
+    return () => observer.disconnect();
+  }, [chat === undefined]);
+
   const onScroll = () => {
     const box = scroller.current;
     if (!box) return;
@@ -101,7 +114,7 @@ export function ChatView({ chatId }: { chatId: number }) {
             {error}
           </p>
         )}
-        <ol role="list">
+        <ol role="list" ref={list}>
           {history.messages.map((message, i) => (
             <MessageItem
               key={message.id}

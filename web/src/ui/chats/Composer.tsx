@@ -81,7 +81,9 @@ export function Composer({ chatId, replyTo, onSent }: { chatId: number; replyTo?
       )}
       <div class="composer-row">
         <button type="button" class="icon" aria-label="Attach files" title="Attach files" onClick={() => fileInput.current?.click()}>
-          📎
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3l8-8" />
+          </svg>
         </button>
         <input
           ref={fileInput}
