@@ -53,3 +53,13 @@ export async function signUp(visitor: Visitor): Promise<void> {
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('button', { name: 'New chat' }).waitFor();
 }
+
+/** Signs in through the page. */
+export async function signIn(visitor: Visitor): Promise<void> {
+  const { page, username } = visitor;
+  await page.goto('/signin');
+  await page.getByLabel('Username or e-mail').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'New chat' }).waitFor();
+}

@@ -5,6 +5,7 @@ import { chats, chatTitle, discardOutgoing, historyOf, loadOlder, markRead, onli
 import { me } from '../../state/session.js';
 import { Avatar } from '../common/Avatar.js';
 import { clockTime } from '../common/format.js';
+import { ChatInfo } from './ChatInfo.js';
 import { Composer } from './Composer.js';
 import { MessageItem } from './MessageItem.js';
 
@@ -18,6 +19,7 @@ export function ChatView({ chatId }: { chatId: number }) {
   const stickToBottom = useRef(true);
   const heightBeforeOlder = useRef<number | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  const [showInfo, setShowInfo] = useState(false);
 
   useEffect(() => {
     openChatId.value = chatId;
@@ -101,11 +103,17 @@ export function ChatView({ chatId }: { chatId: number }) {
           ←
         </a>
         {other ? <Avatar person={other} online={isOnline} /> : <span class="group-icon" aria-hidden="true">{title.slice(0, 1).toUpperCase()}</span>}
-        <div>
+        <div class="chat-heading">
           <h2>{title}</h2>
           <p class="subtitle">{other ? (isOnline ? 'online' : 'offline') : `${chat.memberCount} members`}</p>
         </div>
+        {chat.type === 'group' && (
+          <button type="button" onClick={() => setShowInfo(true)}>
+            Members and settings
+          </button>
+        )}
       </header>
+      {showInfo && <ChatInfo chat={chat} onClose={() => setShowInfo(false)} />}
       <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Messages">
         {history.loading && <p class="empty" role="status">Loading older messages…</p>}
         {history.complete && history.messages.length === 0 && history.outgoing.length === 0 && <p class="empty">No messages yet. Say hello!</p>}
