@@ -14,16 +14,19 @@ export interface Person {
 export const friends = signal<Person[]>([]);
 export const incoming = signal<Person[]>([]);
 export const outgoing = signal<Person[]>([]);
+export const blocked = signal<Person[]>([]);
 
 export async function loadPeople(): Promise<void> {
-  const [f, i, o] = await Promise.all([
+  const [f, i, o, b] = await Promise.all([
     client.unwrap(client.api.GET('/api/v1/friends', { params: { query: { limit: 100 } } })),
     client.unwrap(client.api.GET('/api/v1/friends/requests', { params: { query: { direction: 'incoming', limit: 100 } } })),
     client.unwrap(client.api.GET('/api/v1/friends/requests', { params: { query: { direction: 'outgoing', limit: 100 } } })),
+    client.unwrap(client.api.GET('/api/v1/blocks', { params: { query: { limit: 100 } } })),
   ]);
   friends.value = f.items;
   incoming.value = i.items;
   outgoing.value = o.items;
+  blocked.value = b.items;
 }
 
 /** Friend changes from elsewhere (another tab, the other person) keep the lists true. */

@@ -84,7 +84,17 @@ export function MessageItem({ message, mine, showSender, quoted, seen, onReply }
           ))}
         </ul>
       )}
-      <details class="actions">
+      <details
+        class="actions"
+        onKeyDown={(e) => {
+          // Escape closes the menu and gives focus back to its button.
+          if (e.key === 'Escape') {
+            const details = e.currentTarget;
+            details.open = false;
+            details.querySelector('summary')?.focus();
+          }
+        }}
+      >
         <summary aria-label="Message actions">⋯</summary>
         <div class="menu">
           {QUICK_REACTIONS.map((emoji) => (

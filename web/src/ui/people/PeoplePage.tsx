@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { client, problemText } from '../../api.js';
 import { refreshChat } from '../../state/chats.js';
-import { displayName, friends, incoming, loadPeople, outgoing, type Person } from '../../state/people.js';
+import { blocked, displayName, friends, incoming, loadPeople, outgoing, type Person } from '../../state/people.js';
 import { Avatar } from '../common/Avatar.js';
 import { FormError } from '../common/Field.js';
 
@@ -32,6 +32,7 @@ export function PeoplePage() {
   const befriend = (id: number) => act(() => client.unwrap(client.api.PUT('/api/v1/friends/{userId}', { params: { path: { userId: id } } })));
   const unfriend = (id: number) => act(() => client.unwrap(client.api.DELETE('/api/v1/friends/{userId}', { params: { path: { userId: id } } })));
   const block = (id: number) => act(() => client.unwrap(client.api.PUT('/api/v1/blocks/{userId}', { params: { path: { userId: id } } })));
+  const unblock = (id: number) => act(() => client.unwrap(client.api.DELETE('/api/v1/blocks/{userId}', { params: { path: { userId: id } } })));
   const message = async (id: number) => {
     try {
       const chat = await client.unwrap(client.api.POST('/api/v1/chats', { body: { type: 'direct', memberIds: [id] } }));
@@ -81,6 +82,8 @@ export function PeoplePage() {
                   {person.friendship === 'incoming' && <button type="button" class="primary" onClick={() => void befriend(person.id)}>Accept</button>}
                   {person.friendship === 'outgoing' && <button type="button" onClick={() => void unfriend(person.id)}>Cancel request</button>}
                   {person.friendship === 'friends' && <button type="button" onClick={() => void message(person.id)}>Message</button>}
+                  {person.friendship === 'blocked' && <button type="button" onClick={() => void unblock(person.id)}>Unblock</button>}
+                  {person.friendship !== 'blocked' && <button type="button" onClick={() => void block(person.id)}>Block</button>}
                 </PersonRow>
               ))}
             </ul>
@@ -126,6 +129,18 @@ export function PeoplePage() {
           </ul>
         )}
       </section>
+      {blocked.value.length > 0 && (
+        <section aria-label="Blocked people">
+          <h2>Blocked</h2>
+          <ul role="list" class="people-list">
+            {blocked.value.map((person) => (
+              <PersonRow key={person.id} person={person}>
+                <button type="button" onClick={() => void unblock(person.id)}>Unblock</button>
+              </PersonRow>
+            ))}
+          </ul>
+        </section>
+      )}
     </main>
   );
 }
