@@ -6,6 +6,7 @@ import { RealtimeClient, type RealtimeOptions } from './realtime.js';
 import { SessionManager, type SessionEvents } from './session.js';
 import { memoryTokenStore, type StoredSession, type TokenStore } from './storage.js';
 import type { CurrentUser, LoginAnswer, Post, ResponseBody, SecondFactorMethod, SyncPage, Upload } from './types.js';
+import { canReportProgress, sendWithProgress, type UploadProgress } from './xhr.js';
 
 export interface MessengerClientOptions {
   /** Where the API is served, without `/api/v1`: `https://chat.example.com`. */
@@ -113,11 +114,20 @@ export class MessengerClient extends Emitter<SessionEvents> {
     return this.unwrap(this.api.GET('/api/v1/sync', { params: { query: { ...(since !== undefined ? { since } : {}), ...(limit !== undefined ? { limit } : {}) } } }));
   }
 
-  /** Uploads a file for a message (send its `id` in `attachmentIds`). Multipart bodies are not in the OpenAPI document, hence these helpers. */
-  async upload(file: Blob, filename = 'file'): Promise<Upload> {
+  /**
+   * Uploads a file for a message (send its `id` in `attachmentIds`). Multipart bodies are not in the
+   * OpenAPI document, hence these helpers. In a browser, `onProgress` reports the bytes sent.
+   */
+  async upload(file: Blob, filename = 'file', options: { onProgress?: (progress: UploadProgress) => void } = {}): Promise<Upload> {
     const form = new FormData();
     form.append('file', file, filename);
-    return this.unwrap(this.api.POST('/api/v1/uploads', { body: form as never }));
+    const { onProgress } = options;
+    if (!onProgress || !canReportProgress) return this.unwrap(this.api.POST('/api/v1/uploads', { body: form as never }));
+    const request = new Request(`${this.baseUrl}/api/v1/uploads`, { method: 'POST', body: form, ...(this.session.mode === 'cookie' ? { credentials: 'include' as const } : {}) });
+    const response = await this.session.fetch(request, (authorized) => sendWithProgress(authorized, onProgress));
+    const body: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) throw new ApiError(problemOf(response.status, body));
+    return body as Upload;
   }
 
   /** Publishes a post: text, up to 10 images, or both. */

@@ -1,6 +1,7 @@
 export { MessengerClient, type LoginResult, type MessengerClientOptions } from './client.js';
 export { RealtimeClient, type EventMeta, type RealtimeEvents, type RealtimeOptions, type RealtimeStatus, type SendOptions, type WebSocketConstructor, type WebSocketLike } from './realtime.js';
 export type { SessionEvents, SessionManager } from './session.js';
+export type { UploadProgress } from './xhr.js';
 export { ApiError, RealtimeError, SessionEndedError, type Problem } from './errors.js';
 export {
   memorySyncTokenStore,

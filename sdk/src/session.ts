@@ -109,10 +109,10 @@ export class SessionManager extends Emitter<SessionEvents> {
    * The fetch that every API call goes through: it adds the credentials, and on a 401 that a
    * refresh can fix, refreshes (once for all concurrent calls) and sends the request again, once.
    */
-  async fetch(input: Request): Promise<Response> {
+  async fetch(input: Request, send: (request: Request) => Promise<Response> = this.options.fetch): Promise<Response> {
     const again = input.clone();
     const { request, token } = await this.authorize(input);
-    const response = await this.options.fetch(request);
+    const response = await send(request);
     if (response.status !== 401 || isSignInCall(input.url)) return response;
     const code = (await problemCodeOf(response)) ?? 'unauthorized';
     if (this.mode === 'cookie' || token === undefined) {
@@ -129,7 +129,7 @@ export class SessionManager extends Emitter<SessionEvents> {
       if (error instanceof SessionEndedError) return response;
       throw error;
     }
-    return this.options.fetch((await this.authorize(again)).request);
+    return send((await this.authorize(again)).request);
   }
 
   /** The request with the session's credentials, unless it carries its own. */

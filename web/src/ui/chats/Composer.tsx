@@ -7,7 +7,8 @@ const TYPING_EVERY_MS = 3000;
 /** Writes and sends: Enter sends, Shift+Enter breaks the line; files by button, drop or paste. */
 export function Composer({ chatId, replyTo, onSent }: { chatId: number; replyTo?: { id: number; text: string } | undefined; onSent: () => void }) {
   const [text, setText] = useState('');
-  const [uploading, setUploading] = useState<string[]>([]);
+  /** Each file being uploaded, and the share of it sent (0 to 1). */
+  const [uploading, setUploading] = useState<Array<{ name: string; sent: number }>>([]);
   const [error, setError] = useState<string>();
   const lastTyping = useRef(0);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -21,9 +22,11 @@ export function Composer({ chatId, replyTo, onSent }: { chatId: number; replyTo?
 
   const sendFiles = async (files: File[]) => {
     setError(undefined);
-    setUploading(files.map((f) => f.name));
+    setUploading(files.map((f) => ({ name: f.name, sent: 0 })));
+    const progressOf = (index: number) => ({ loaded, total }: { loaded: number; total: number }) =>
+      setUploading((current) => current.map((entry, i) => (i === index ? { ...entry, sent: total > 0 ? loaded / total : 0 } : entry)));
     try {
-      const uploads = await Promise.all(files.map((file) => client.upload(file, file.name)));
+      const uploads = await Promise.all(files.map((file, index) => client.upload(file, file.name, { onProgress: progressOf(index) })));
       sendMessage(chatId, text, uploads.map((u) => u.id), replyTo?.id);
       setText('');
       onSent();
@@ -69,11 +72,11 @@ export function Composer({ chatId, replyTo, onSent }: { chatId: number; replyTo?
         if (files.length > 0) void sendFiles(files);
       }}
     >
-      {uploading.length > 0 && (
-        <p class="uploading" role="status">
-          <progress aria-label="Uploading" /> Uploading {uploading.join(', ')}…
+      {uploading.map((file) => (
+        <p key={file.name} class="uploading">
+          <progress aria-label={`Uploading ${file.name}`} value={file.sent} max={1} /> {file.name} {Math.round(file.sent * 100)}%
         </p>
-      )}
+      ))}
       {error && (
         <p class="error" role="alert">
           {error}
