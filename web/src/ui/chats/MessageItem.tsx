@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Message } from '@messenger/sdk';
 import { client, problemText } from '../../api.js';
 import { clockTime, fileSize } from '../common/format.js';
+import { memo } from '../common/memo.js';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢'];
 
@@ -16,7 +17,7 @@ interface MessageItemProps {
 }
 
 /** One message: its text or files, time, edits, reactions, and what I can do with it. */
-export function MessageItem({ message, mine, showSender, quoted, seen, onReply }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ message, mine, showSender, quoted, seen, onReply }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string>();
   const path = { id: message.chatId, messageId: message.id };
@@ -124,7 +125,7 @@ export function MessageItem({ message, mine, showSender, quoted, seen, onReply }
       )}
     </li>
   );
-}
+});
 
 function EditForm({ text, onSave, onCancel }: { text: string; onSave: (text: string) => Promise<void>; onCancel: () => void }) {
   const [value, setValue] = useState(text);
