@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { uniqueName } from '../helpers/accounts.js';
 import { blackPng } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureWebClientBuilt, launchBrowser, newVisitor, PASSWORD, signUp } from './browser.js';
+import { ensureWebClientBuilt, imageLoaded, launchBrowser, newVisitor, PASSWORD, signUp } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -32,7 +32,7 @@ describe('settings in the web client', () => {
 
     // The QR code loads (the session cookie goes with it) and the key is there to type in.
     const qr = panel.getByRole('img', { name: 'QR code for your authenticator app' });
-    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect.poll(() => imageLoaded(qr)).toBe(true);
     const secret = await panel.getByLabel('Or type this key into the app').inputValue();
     expect(secret).toMatch(/^[A-Z2-7]+=*$/);
     const app = new TOTP({ secret: Secret.fromBase32(secret) });
@@ -74,7 +74,7 @@ describe('settings in the web client', () => {
     await panel.getByRole('button', { name: 'Save picture' }).click();
 
     await expect.poll(() => navAvatar.getAttribute('src')).not.toBe(before);
-    expect(await navAvatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await imageLoaded(navAvatar)).toBe(true);
     await preview.waitFor({ state: 'detached' });
 
     // And back to the generated one.
