@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { uniqueName } from '../helpers/accounts.js';
 import { blackPng } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureWebClientBuilt, imageLoaded, launchBrowser, newVisitor, PASSWORD, signUp } from './browser.js';
+import { ensureWebClientBuilt, imageLoaded, launchBrowser, newVisitor, PASSWORD, signUp, type Visitor } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -59,7 +59,7 @@ describe('settings in the web client', () => {
     await ann.context.close();
   }, 60_000);
 
-  it('uploads a new picture, previewed before it is saved; the avatar in the navigation changes', async () => {
+  it('uploads a new picture, previewed before it is saved, so the avatar in the navigation changes; saves names and bio', async () => {
     const bob = await newVisitor(browser, server.url, uniqueName('bob'));
     await signUp(bob);
     const { page } = bob;
@@ -82,7 +82,108 @@ describe('settings in the web client', () => {
     await panel.getByRole('button', { name: 'Use the generated picture' }).click();
     await expect.poll(() => navAvatar.getAttribute('src')).not.toBe(uploaded);
 
+    // Names and bio are saved, and still there after a reload.
+    const profile = page.getByRole('region', { name: 'Profile' });
+    await profile.getByLabel('First name').fill('Robert');
+    await profile.getByLabel('Bio').fill('Likes black squares');
+    await profile.getByRole('button', { name: 'Save profile' }).click();
+    await profile.getByRole('status').getByText('Saved').waitFor();
+    await page.reload();
+    expect(await profile.getByLabel('First name').inputValue()).toBe('Robert');
+    expect(await profile.getByLabel('Bio').inputValue()).toBe('Likes black squares');
+
     expect(bob.problems).toEqual([]);
     await bob.context.close();
   }, 60_000);
+
+  it('ends another session, makes and revokes an access token, changes the password and deletes the account', async () => {
+    const cat = await newVisitor(browser, server.url, uniqueName('cat'));
+    await signUp(cat);
+    const { page } = cat;
+    // The same person on a second machine.
+    const laptop = await newVisitor(browser, server.url, cat.username);
+    await signIn(laptop);
+
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    const sessions = page.getByRole('region', { name: 'Sessions and devices' }).getByRole('list', { name: 'Sessions' }).getByRole('listitem');
+    await expect.poll(() => sessions.count()).toBe(2);
+    expect(await sessions.filter({ hasText: 'This browser' }).count()).toBe(1);
+    await sessions.filter({ hasNotText: 'This browser' }).getByRole('button', { name: /^End the session/ }).click();
+    await expect.poll(() => sessions.count()).toBe(1);
+    await laptop.page.reload();
+    await laptop.page.getByRole('button', { name: 'Sign in' }).waitFor();
+
+    // A token for a script: shown once, it works until it is revoked.
+    const tokens = page.getByRole('region', { name: 'Personal access tokens' });
+    await tokens.getByLabel('Token name').fill('backup script');
+    await tokens.getByLabel('Your password').fill(PASSWORD);
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const token = await tokens.getByLabel('Your new token').inputValue();
+    const asScript = () => fetch(`${server.url}/api/v1/users/me`, { headers: { authorization: `Token ${token}` } }).then((r) => r.status);
+    expect(await asScript()).toBe(200);
+    await tokens.getByRole('button', { name: 'Done' }).click();
+    expect(await tokens.getByLabel('Your new token').count()).toBe(0);
+    await tokens.getByRole('button', { name: 'Revoke backup script' }).click();
+    await tokens.getByText('No tokens.').waitFor();
+    expect(await asScript()).toBe(401);
+
+    // A wrong current password is refused with the server's words; the right one changes it.
+    const password = page.getByRole('region', { name: 'Password' });
+    const NEW_PASSWORD = 'copper-lantern-82-mist';
+    await password.getByLabel('Current password').fill('not-my-password');
+    await password.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await password.getByLabel('Repeat the new password').fill(NEW_PASSWORD);
+    await password.getByRole('button', { name: 'Change password' }).click();
+    await password.getByRole('alert').first().waitFor();
+    await password.getByLabel('Current password').fill(PASSWORD);
+    await password.getByRole('button', { name: 'Change password' }).click();
+    await password.getByText(/^Password changed\./).waitFor();
+
+    // Deleting asks in a dialog that Escape closes; then the account is gone.
+    const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
+    await page.getByRole('button', { name: 'Delete my account…' }).click();
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Delete my account…' }).click();
+    await dialog.getByLabel('Your password').fill(NEW_PASSWORD);
+    await dialog.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username or e-mail').fill(cat.username);
+    await page.getByLabel('Password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+
+    expect(cat.problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
+    await cat.context.close();
+    await laptop.context.close();
+  }, 60_000);
+
+  it('logs out everywhere: this browser lands on sign-in and another one is signed out too', async () => {
+    const dan = await newVisitor(browser, server.url, uniqueName('dan'));
+    await signUp(dan);
+    const phone = await newVisitor(browser, server.url, dan.username);
+    await signIn(phone);
+
+    await dan.page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await dan.page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await dan.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await dan.page.reload();
+    await dan.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await phone.page.reload();
+    await phone.page.getByRole('button', { name: 'Sign in' }).waitFor();
+
+    expect(dan.problems).toEqual([]);
+    await dan.context.close();
+    await phone.context.close();
+  }, 60_000);
 });
+
+/** Signs in through the page with the password, as a second device of the same person. */
+async function signIn(visitor: Visitor): Promise<void> {
+  await visitor.page.goto('/signin');
+  await visitor.page.getByLabel('Username or e-mail').fill(visitor.username);
+  await visitor.page.getByLabel('Password').fill(PASSWORD);
+  await visitor.page.getByRole('button', { name: 'Sign in' }).click();
+  await visitor.page.getByRole('button', { name: 'New chat' }).waitFor();
+}

@@ -1,6 +1,6 @@
 import { useRef } from 'preact/hooks';
 import { client } from '../../api.js';
-import { signOut } from '../../state/session.js';
+import { forgetSession } from '../../state/session.js';
 import { Field, FormError } from '../common/Field.js';
 import { formOf, formText } from '../common/forms.js';
 import { useTask } from '../common/useTask.js';
@@ -17,7 +17,7 @@ export function DeleteAccountPanel() {
       await client.unwrap(client.api.DELETE('/api/v1/users/me', { body: { password } }));
       dialog.current?.close();
       // The session died with the account: forget it here too.
-      await signOut();
+      await forgetSession();
     });
   };
 

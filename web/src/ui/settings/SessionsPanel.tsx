@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { client } from '../../api.js';
-import { signOut } from '../../state/session.js';
+import { forgetSession } from '../../state/session.js';
 import { FormError } from '../common/Field.js';
 import { shortTime } from '../common/format.js';
 import { useTask } from '../common/useTask.js';
@@ -27,7 +27,7 @@ export function SessionsPanel() {
   const endAll = () =>
     run(async () => {
       await client.unwrap(client.api.POST('/api/v1/auth/logout-all'));
-      await signOut();
+      await forgetSession();
     });
 
   return (

@@ -66,14 +66,14 @@ export function TokensPanel() {
           <p>
             Your new token “{created.name}”. Copy it now: it will not be shown again.
           </p>
-          <Copyable label="New token" value={created.token} />
+          <Copyable label="Your new token" value={created.token} />
           <button type="button" onClick={() => setCreated(null)}>
             Done
           </button>
         </div>
       )}
       <form onSubmit={onCreate} noValidate aria-labelledby="new-token-title">
-        <h3 id="new-token-title">New token</h3>
+        <h3 id="new-token-title">Create a token</h3>
         <FormError message={create.error} />
         <Field label="Token name" name="name" maxLength={100} required error={create.fields.name} />
         <div class="field">
