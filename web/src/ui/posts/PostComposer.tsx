@@ -7,7 +7,7 @@ import { useTask } from '../common/useTask.js';
 
 const MAX_PHOTOS = 10;
 
-/** Writes a post: text, who may see it, and up to ten photos shown before they are sent. */
+/** Writes a post: text, who may see it, and up to ten photos shown before they are sent. Nothing changes while it is sent, so nothing typed meanwhile is lost. */
 export function PostComposer({ onPublished }: { onPublished: (post: Post) => void }) {
   const textId = useId();
   const photosId = useId();
@@ -37,11 +37,11 @@ export function PostComposer({ onPublished }: { onPublished: (post: Post) => voi
       <label for={textId} class="visually-hidden">
         Post text
       </label>
-      <textarea id={textId} rows={3} placeholder="What’s new?" value={text} onInput={(e) => setText(e.currentTarget.value)} maxLength={5000} />
+      <textarea id={textId} rows={3} placeholder="What’s new?" value={text} readOnly={busy} onInput={(e) => setText(e.currentTarget.value)} maxLength={5000} />
       {photos.length > 0 && (
         <ul role="list" class="photo-previews" aria-label="Chosen photos">
           {photos.map((photo, index) => (
-            <PhotoPreview key={`${photo.name}-${index}`} photo={photo} index={index} onRemove={() => setPhotos(photos.filter((_, i) => i !== index))} />
+            <PhotoPreview key={`${photo.name}-${index}`} photo={photo} index={index} disabled={busy} onRemove={() => setPhotos(photos.filter((_, i) => i !== index))} />
           ))}
         </ul>
       )}
@@ -49,7 +49,7 @@ export function PostComposer({ onPublished }: { onPublished: (post: Post) => voi
       <div class="composer-tools">
         <div class="field inline">
           <label for={photosId}>Add photos</label>
-          <input ref={fileInput} id={photosId} type="file" multiple accept="image/png,image/jpeg,image/webp,image/gif" disabled={photos.length >= MAX_PHOTOS} onChange={(e) => choose(e.currentTarget.files)} />
+          <input ref={fileInput} id={photosId} type="file" multiple accept="image/png,image/jpeg,image/webp,image/gif" disabled={busy || photos.length >= MAX_PHOTOS} onChange={(e) => choose(e.currentTarget.files)} />
         </div>
         <div class="field inline">
           <label for={visibilityId}>Who can see it</label>
@@ -66,12 +66,12 @@ export function PostComposer({ onPublished }: { onPublished: (post: Post) => voi
   );
 }
 
-function PhotoPreview({ photo, index, onRemove }: { photo: File; index: number; onRemove: () => void }) {
+function PhotoPreview({ photo, index, disabled, onRemove }: { photo: File; index: number; disabled: boolean; onRemove: () => void }) {
   const url = useObjectUrl(photo);
   return (
     <li class="photo-preview">
       {url && <img src={url} alt={`Chosen photo ${index + 1}: ${photo.name}`} />}
-      <button type="button" class="remove" aria-label={`Remove photo ${index + 1}`} onClick={onRemove}>
+      <button type="button" class="remove" aria-label={`Remove photo ${index + 1}`} disabled={disabled} onClick={onRemove}>
         ×
       </button>
     </li>
