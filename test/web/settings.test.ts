@@ -132,9 +132,13 @@ describe('settings in the web client', () => {
     const NEW_PASSWORD = 'copper-lantern-82-mist';
     await password.getByLabel('Current password').fill('not-my-password');
     await password.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await password.getByLabel('Repeat the new password').fill('copper-lantern');
+    await password.getByRole('button', { name: 'Change password' }).click();
+    await password.getByText('The two new passwords differ').waitFor();
     await password.getByLabel('Repeat the new password').fill(NEW_PASSWORD);
     await password.getByRole('button', { name: 'Change password' }).click();
-    await password.getByRole('alert').first().waitFor();
+    await password.getByText('The two new passwords differ').waitFor({ state: 'detached' });
+    await expect.poll(() => password.getByLabel('Current password').getAttribute('aria-invalid')).toBe('true');
     await password.getByLabel('Current password').fill(PASSWORD);
     await password.getByRole('button', { name: 'Change password' }).click();
     await password.getByText(/^Password changed\./).waitFor();

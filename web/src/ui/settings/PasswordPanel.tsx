@@ -8,6 +8,7 @@ import { useTask } from '../common/useTask.js';
 export function PasswordPanel() {
   const { busy, error, fields, run } = useTask();
   const [done, setDone] = useState<string>();
+  const [mismatch, setMismatch] = useState(false);
 
   const onSubmit = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -15,10 +16,10 @@ export function PasswordPanel() {
     const form = formOf(event);
     setDone(undefined);
     const newPassword = formText(form, 'newPassword');
-    if (newPassword !== formText(form, 'repeat')) {
-      await run(() => Promise.reject(new Error('The new passwords do not match.')));
-      return;
-    }
+    // Checked here: the server never sees the repeat.
+    const differs = newPassword !== formText(form, 'repeat');
+    setMismatch(differs);
+    if (differs) return;
     await run(async () => {
       const ended = await client.unwrap(client.api.POST('/api/v1/auth/password/change', { body: { currentPassword: formText(form, 'currentPassword'), newPassword } }));
       formElement.reset();
@@ -33,7 +34,7 @@ export function PasswordPanel() {
         <FormError message={error} />
         <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={fields.currentPassword} />
         <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required error={fields.newPassword} hint="At least 8 characters" />
-        <Field label="Repeat the new password" name="repeat" type="password" autoComplete="new-password" required />
+        <Field label="Repeat the new password" name="repeat" type="password" autoComplete="new-password" required error={mismatch ? 'The two new passwords differ' : undefined} />
         <div class="actions-row">
           <button type="submit" class="primary" disabled={busy}>
             {busy ? 'Changing…' : 'Change password'}
