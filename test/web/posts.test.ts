@@ -49,6 +49,9 @@ describe('posts in the web client', () => {
     const tall = bobView.getByRole('img', { name: 'Photo 2 of 2' });
     expect([await wide.getAttribute('width'), await wide.getAttribute('height')]).toEqual(['400', '200']);
     expect([await tall.getAttribute('width'), await tall.getAttribute('height')]).toEqual(['150', '300']);
+    // A blurred placeholder, from the image's ThumbHash, fills each box while the photo loads.
+    const box1 = bobView.getByRole('link', { name: 'Photo 1 of 2' });
+    expect(await box1.evaluate((a: { style: { backgroundImage: string } }) => a.style.backgroundImage)).toMatch(/^url\("data:image\/png;base64,/);
     await expect.poll(() => imageLoaded(wide)).toBe(true);
     const box = await wide.boundingBox();
     expect(Math.round((box?.width ?? 0) / (box?.height ?? 1))).toBe(2);
