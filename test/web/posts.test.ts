@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { uniqueName } from '../helpers/accounts.js';
+import { bearer, login, registerUser, uniqueName } from '../helpers/accounts.js';
 import { blackPng } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ensureWebClientBuilt, imageLoaded, launchBrowser, newVisitor, signUp, type Visitor } from './browser.js';
@@ -57,7 +57,7 @@ describe('posts in the web client', () => {
     expect(Math.round((box?.width ?? 0) / (box?.height ?? 1))).toBe(2);
 
     // Bob likes it and comments.
-    const like = bobView.getByRole('button', { name: 'Like' });
+    const like = bobView.getByRole('button', { name: 'Like', exact: true });
     await like.click();
     await bobView.getByText('1 like', { exact: true }).waitFor();
     expect(await like.getAttribute('aria-pressed')).toBe('true');
@@ -104,4 +104,30 @@ describe('posts in the web client', () => {
     await ann.context.close();
     await bob.context.close();
   }, 90_000);
+
+  it('reads a long feed page by page with Load more', async () => {
+    const writer = await registerUser(server);
+    const { accessToken } = await login(server, writer);
+    for (let n = 1; n <= 25; n++) {
+      const form = new FormData();
+      form.append('text', `Note number ${n}.`);
+      const res = await server.request('/api/v1/posts', { method: 'POST', body: form, headers: bearer(accessToken) });
+      expect(res.status).toBe(201);
+    }
+    const reader = await newVisitor(browser, server.url, uniqueName('reader'));
+    await signUp(reader);
+    await reader.page.getByRole('link', { name: 'Posts' }).click();
+    const notes = postBy(reader, writer.username);
+    await reader.page.getByText('Note number 25.').waitFor();
+    expect(await notes.count()).toBe(20);
+    expect(await reader.page.getByText('Note number 5.', { exact: true }).count()).toBe(0);
+
+    await reader.page.getByRole('button', { name: 'Load more' }).click();
+    await reader.page.getByText('Note number 1.', { exact: true }).waitFor();
+    expect(await notes.count()).toBe(25);
+    await reader.page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+
+    expect(reader.problems).toEqual([]);
+    await reader.context.close();
+  }, 60_000);
 });

@@ -50,7 +50,7 @@ export function PostItem({ post, onChange, onDeleted }: Props) {
       <FormError message={error} />
       <footer class="post-actions">
         <button type="button" aria-pressed={post.likedByMe} disabled={busy} onClick={() => void toggleLike()}>
-          {post.likedByMe ? '♥' : '♡'} Like
+          <span aria-hidden="true">{post.likedByMe ? '♥' : '♡'}</span> Like
         </button>
         <span class="count">{plural(post.likeCount, 'like', 'likes')}</span>
         <button type="button" aria-expanded={commentsOpen} onClick={() => setCommentsOpen(!commentsOpen)}>
