@@ -38,6 +38,14 @@ export async function signOut(): Promise<void> {
   me.value = null;
 }
 
+/** The server has already ended this session (logged out everywhere, the account deleted): forget it here, without asking it again. */
+export async function forgetSession(): Promise<void> {
+  realtime.close();
+  await client.useSession(null);
+  localStorage.removeItem('msg.sync');
+  me.value = null;
+}
+
 /** The server ended the session (logged out elsewhere, the account gone): back to sign-in. */
 client.on('sessionEnded', () => {
   realtime.close();

@@ -8,6 +8,9 @@ import { SignUp } from './auth/SignUp.js';
 import { ChatsPage } from './chats/ChatsPage.js';
 import { PeoplePage } from './people/PeoplePage.js';
 import { Placeholder } from './Placeholder.js';
+import { PostsPage } from './posts/PostsPage.js';
+import { UserPage } from './posts/UserPage.js';
+import { SettingsPage } from './settings/SettingsPage.js';
 import { Shell } from './Shell.js';
 
 /** Pages anyone may open: signed out, or following a link from a mail. */
@@ -60,8 +63,9 @@ function Pages() {
         <Route path="/" component={ChatsPage} />
         <Route path="/chats/:id" component={ChatsPage} />
         <Route path="/people" component={PeoplePage} />
-        <Route path="/posts" component={() => <Placeholder title="Posts" />} />
-        <Route path="/settings" component={() => <Placeholder title="Settings" />} />
+        <Route path="/posts" component={PostsPage} />
+        <Route path="/users/:id" component={UserPage} />
+        <Route path="/settings" component={SettingsPage} />
         <Route default component={() => <Placeholder title="Not found" />} />
       </Router>
     </Shell>
