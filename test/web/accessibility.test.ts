@@ -1,23 +1,18 @@
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureWebClientBuilt, launchBrowser, newVisitor, PASSWORD, signUp } from './browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { newVisitor, PASSWORD, signUp, startServerAndBrowser } from './browser.js';
 
 /** axe-core's browser bundle, as text: evaluated in the page under test. */
 const axeSource = axe.source;
 
 let server: TestServer;
 let browser: Browser;
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+startServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 interface Violation {

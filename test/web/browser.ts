@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Debian's Chromium: Playwright's own browser download is not used. CHROMIUM_PATH overrides. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -66,3 +68,22 @@ export async function signIn(visitor: Visitor): Promise<void> {
 
 /** Whether an image has loaded a picture: a broken or refused one has no natural size. */
 export const imageLoaded = (image: Locator): Promise<boolean> => image.evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0);
+
+/**
+ * A real server (on a fresh database) and Chromium for one test file: started before its tests
+ * (the client built first if it is not), stopped after; `use` receives them.
+ */
+export function startServerAndBrowser(use: (server: TestServer, browser: Browser) => void): void {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    ensureWebClientBuilt();
+    server = await startTestServer();
+    browser = await launchBrowser();
+    use(server, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+}

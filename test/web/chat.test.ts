@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { uniqueName } from '../helpers/accounts.js';
 import { blackPng } from '../helpers/images.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureWebClientBuilt, launchBrowser, newVisitor, signUp, type Visitor } from './browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { newVisitor, signUp, startServerAndBrowser, type Visitor } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+startServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 /** The open chat's messages. */
@@ -78,7 +73,7 @@ describe('the web client, in a real browser', () => {
     // Bob goes offline: Ann's message waits for him, his own waits in his queue; back online, each arrives once.
     await bob.context.setOffline(true);
     await bob.page.evaluate("dispatchEvent(new Event('offline'))");
-    await bob.page.getByText(/Reconnecting|Disconnected|Catching up/).waitFor({ timeout: 15_000 });
+    await bob.page.getByText(/Reconnecting|Disconnected|Catching up/).waitFor({ timeout: 30_000 });
     await ann.page.getByLabel('Message', { exact: true }).fill('While you were away');
     await ann.page.keyboard.press('Enter');
     await bob.page.getByLabel('Message', { exact: true }).fill('Sent from the tunnel');
@@ -86,8 +81,8 @@ describe('the web client, in a real browser', () => {
     await messages(bob).getByText('Sending…').waitFor();
     await bob.context.setOffline(false);
     await bob.page.evaluate("dispatchEvent(new Event('online'))");
-    await messages(bob).getByText('While you were away').waitFor({ timeout: 15_000 });
-    await messages(ann).getByText('Sent from the tunnel').waitFor({ timeout: 15_000 });
+    await messages(bob).getByText('While you were away').waitFor({ timeout: 30_000 });
+    await messages(ann).getByText('Sent from the tunnel').waitFor({ timeout: 30_000 });
     await messages(bob).getByText('Sending…').waitFor({ state: 'detached' });
     expect(await messages(bob).getByText('While you were away').count()).toBe(1);
     expect(await messages(bob).getByText('Sent from the tunnel').count()).toBe(1);

@@ -1,19 +1,14 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bearer, login, registerUser, uniqueName } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureWebClientBuilt, launchBrowser, newVisitor, PASSWORD, signIn } from './browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { newVisitor, PASSWORD, signIn, startServerAndBrowser } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+startServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 /** Three friends, made through the API. */

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { bearer, login, registerUser, uniqueName } from '../helpers/accounts.js';
 import { blackPng } from '../helpers/images.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureWebClientBuilt, imageLoaded, launchBrowser, newVisitor, signUp, type Visitor } from './browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { imageLoaded, newVisitor, signUp, startServerAndBrowser, type Visitor } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+startServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 const postBy = (visitor: Visitor, author: string) => visitor.page.getByRole('article', { name: `Post by ${author}` });

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { uniqueName } from '../helpers/accounts.js';
 import { blackPng } from '../helpers/images.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureWebClientBuilt, imageLoaded, launchBrowser, newVisitor, PASSWORD, signIn, signUp } from './browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { imageLoaded, newVisitor, PASSWORD, signIn, signUp, startServerAndBrowser } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+startServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 describe('settings in the web client', () => {
