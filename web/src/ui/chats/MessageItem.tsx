@@ -19,6 +19,8 @@ interface MessageItemProps {
 /** One message: its text or files, time, edits, reactions, and what I can do with it. */
 export const MessageItem = memo(function MessageItem({ message, mine, showSender, quoted, seen, onReply }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
+  // The menu's buttons exist only while it is open: a long chat keeps ten fewer nodes per message.
+  const [menuOpen, setMenuOpen] = useState(false);
   const [error, setError] = useState<string>();
   const path = { id: message.chatId, messageId: message.id };
 
@@ -87,6 +89,7 @@ export const MessageItem = memo(function MessageItem({ message, mine, showSender
       )}
       <details
         class="actions"
+        onToggle={(e) => setMenuOpen(e.currentTarget.open)}
         onKeyDown={(e) => {
           // Escape closes the menu and gives focus back to its button.
           if (e.key === 'Escape') {
@@ -97,7 +100,8 @@ export const MessageItem = memo(function MessageItem({ message, mine, showSender
         }}
       >
         <summary aria-label="Message actions">⋯</summary>
-        <div class="menu">
+        {menuOpen && (
+          <div class="menu">
           {QUICK_REACTIONS.map((emoji) => (
             <button key={emoji} type="button" aria-label={`React ${emoji}`} onClick={() => void react(emoji, true)}>
               {emoji}
@@ -117,6 +121,7 @@ export const MessageItem = memo(function MessageItem({ message, mine, showSender
             </button>
           )}
         </div>
+        )}
       </details>
       {error && (
         <p class="error" role="alert">
