@@ -41,6 +41,10 @@ try {
         await page.getByRole('region', { name: 'Friends' }).waitFor();
         await page.waitForLoadState('networkidle');
         await page.screenshot({ path: path.join(out, `people-${screen.name}-${colorScheme}.png`) });
+        await page.getByRole('link', { name: 'Posts' }).click();
+        await page.getByText('Three evenings, three skies.', { exact: false }).waitFor();
+        await page.waitForLoadState('networkidle');
+        await page.screenshot({ path: path.join(out, `posts-${screen.name}-${colorScheme}.png`) });
       }
       await context.close();
     }
