@@ -29,7 +29,7 @@ export interface Dialect001Deps {
   passwords: Pick<PasswordService, 'change' | 'forgot' | 'reset'>;
   profiles: Pick<ProfileService, 'update'>;
   avatars: Pick<AvatarService, 'set'>;
-  chats: Pick<ChatService, 'createDirect' | 'createGroup' | 'list' | 'addMembers' | 'memberIds'>;
+  chats: Pick<ChatService, 'createDirect' | 'createGroup' | 'listAll' | 'addMembers' | 'memberIds'>;
   messages: Pick<MessageService, 'send' | 'history'>;
   uploads: Pick<UploadService, 'create' | 'discard'>;
   links: AttachmentLinks;
@@ -37,8 +37,6 @@ export interface Dialect001Deps {
   auth: DjangoAuth;
 }
 
-// Reads that the document answers whole are fetched in pages of this many.
-const PAGE = 100;
 /** The most messages a poll of a chat's messages answers: the latest ones. */
 const POLL_LIMIT = 1000;
 // Bounds on what is read before the canonical rules look at it (those are tighter).
@@ -211,14 +209,7 @@ export function dialect001(deps: Dialect001Deps): Dialect {
         const { search, withMember } = await withFieldNames({ search: 'name', withMember: 'users' }, async () =>
           input.chatQuery({ search: query.text('name', { max: TEXT_MAX }) || undefined, withMember: query.integer('users') }),
         );
-        const found: ChatSummary[] = [];
-        for (let after: { activityAt: number; id: number } | undefined; ; ) {
-          const page = await chats.list(userId, { search, withMember, after, limit: PAGE });
-          found.push(...page);
-          const last = page.at(-1);
-          if (page.length < PAGE || !last) break;
-          after = { activityAt: last.activityAt, id: last.id };
-        }
+        const found = await chats.listAll(userId, { search, withMember }, Number.MAX_SAFE_INTEGER);
         return answer(reply, 200, await Promise.all(found.map((chat) => chatView(userId, chat))));
       });
 

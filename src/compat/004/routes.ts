@@ -8,7 +8,7 @@ import type { HttpServer } from '../../http/server.js';
 import type { AccountService } from '../../services/auth/account-service.js';
 import type { LoginChallenge, LoginResult, SessionService } from '../../services/auth/session-service.js';
 import type { AvatarService } from '../../services/avatar-service.js';
-import type { ChatService, ChatSummary } from '../../services/chats/chat-service.js';
+import type { ChatService } from '../../services/chats/chat-service.js';
 import type { MessageService } from '../../services/chats/message-service.js';
 import { DomainError, forbidden, notFound, validationError } from '../../services/errors.js';
 import type { Post } from '../../services/posts/ports.js';
@@ -34,7 +34,7 @@ export interface Dialect004Deps {
   social: Pick<SocialService, 'befriend' | 'unfriend' | 'friends' | 'status' | 'friendsSeenBy'>;
   posts: Pick<PostService<unknown>, 'create' | 'get' | 'feed' | 'byAuthor' | 'like' | 'unlike' | 'likers' | 'delete'>;
   postLinks: PostImageLinks;
-  chats: Pick<ChatService, 'createDirect' | 'createGroup' | 'list'>;
+  chats: Pick<ChatService, 'createDirect' | 'createGroup' | 'listAll'>;
   messages: Pick<MessageService, 'history'>;
   /** Opens sessions and writes their JWT (an access token that lives as long as the session). */
   tokens: DjangoTokens;
@@ -131,20 +131,6 @@ export function dialect004(deps: Dialect004Deps): Dialect {
   };
   const postJson = async (request: FastifyRequest, post: Post) => (await postsJson(me(request), await viewsFor(request), [post]))[0];
 
-  /** Every chat of the caller, most recently active first. */
-  const chatsOf = async (userId: number): Promise<ChatSummary[]> => {
-    const all: ChatSummary[] = [];
-    let after: { activityAt: number; id: number } | undefined;
-    while (all.length < LIST_MAX) {
-      const page = await chats.list(userId, { limit: 100, after });
-      all.push(...page);
-      const last = page.at(-1);
-      if (page.length < 100 || !last) break;
-      after = { activityAt: last.activityAt, id: last.id };
-    }
-    return all;
-  };
-
   /** Someone's friends as the caller may know them: all of their own, of someone else's those they share. */
   const friendsOf = async (request: FastifyRequest, userId: number) => {
     const views = await viewsFor(request);
@@ -163,7 +149,7 @@ export function dialect004(deps: Dialect004Deps): Dialect {
 
   const chatsJson = async (request: FastifyRequest) => {
     const views = await viewsFor(request);
-    return (await chatsOf(me(request))).map((chat) => views.chat(chat));
+    return (await chats.listAll(me(request), {}, LIST_MAX)).map((chat) => views.chat(chat));
   };
 
   const createPost = async (request: FastifyRequest, reply: FastifyReply) => {

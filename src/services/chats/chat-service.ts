@@ -80,6 +80,20 @@ export class ChatService {
     return this.summarize(userId, await this.deps.chats.listForUser(userId, query));
   }
 
+  /** My chats as `list` finds them, every page of them up to `max`: for clients that take a list whole. */
+  async listAll(userId: number, query: { search?: string; withMember?: number }, max: number): Promise<ChatSummary[]> {
+    const all: ChatSummary[] = [];
+    const pageSize = Math.min(100, max);
+    for (let after: { activityAt: number; id: number } | undefined; all.length < max; ) {
+      const page = await this.list(userId, { ...query, after, limit: pageSize });
+      all.push(...page);
+      const last = page.at(-1);
+      if (page.length < pageSize || !last) break;
+      after = { activityAt: last.activityAt, id: last.id };
+    }
+    return all.slice(0, max);
+  }
+
   /** Every member's id, where a summary lists only the first 100 members. */
   async memberIds(userId: number, chatId: number): Promise<number[]> {
     if (!(await this.deps.chats.isMember(chatId, userId))) throw chatNotFound();
