@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { integerOption, commandLine } from './lib/args.js';
+import { requestJson } from './lib/http.js';
 import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib/environment.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { cleanupOnExit, freePort, projectRoot, runNpmScript, startBuiltServer, stopServer, type ServerProcess } from './lib/process.js';
@@ -40,15 +41,7 @@ interface RunResult {
   heapMb: number;
 }
 
-async function api<T>(base: string, route: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(base + route, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${route}: ${response.status} ${await response.text()}`);
-  return (await response.json().catch(() => undefined)) as T;
-}
+const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
 /** Two friends and a chat of `count` messages between them, written through the API. */
 async function seedChat(base: string, count: number): Promise<void> {
@@ -56,13 +49,13 @@ async function seedChat(base: string, count: number): Promise<void> {
   const tokens: string[] = [];
   const ids: number[] = [];
   for (const username of people) {
-    const user = await api<{ id: number }>(base, '/api/v1/auth/register', { method: 'POST', body: { username, email: `${username}@example.com`, password: PASSWORD, passwordConfirm: PASSWORD } });
+    const user = await requestJson<{ id: number }>(`${base}/api/v1/auth/register`, { body: { username, email: `${username}@example.com`, password: PASSWORD, passwordConfirm: PASSWORD }, expect: 201 });
     ids.push(user.id);
-    tokens.push((await api<{ accessToken: string }>(base, '/api/v1/auth/login', { method: 'POST', body: { login: username, password: PASSWORD } })).accessToken);
+    tokens.push((await requestJson<{ accessToken: string }>(`${base}/api/v1/auth/login`, { body: { login: username, password: PASSWORD }, expect: 200 })).accessToken);
   }
-  await api(base, `/api/v1/friends/${ids[1]}`, { method: 'PUT', token: tokens[0] });
-  await api(base, `/api/v1/friends/${ids[0]}`, { method: 'PUT', token: tokens[1] });
-  const chat = await api<{ id: number }>(base, '/api/v1/chats', { method: 'POST', token: tokens[0], body: { type: 'direct', memberIds: [ids[1]] } });
+  await requestJson(`${base}/api/v1/friends/${ids[1]}`, { method: 'PUT', headers: bearer(tokens[0]), expect: 200 });
+  await requestJson(`${base}/api/v1/friends/${ids[0]}`, { method: 'PUT', headers: bearer(tokens[1]), expect: 200 });
+  const chat = await requestJson<{ id: number }>(`${base}/api/v1/chats`, { headers: bearer(tokens[0]), body: { type: 'direct', memberIds: [ids[1]] }, expect: 201 });
   const words = 'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first been call who its now find long down day did get come made may part'.split(' ');
   let next = 0;
   const worker = async () => {
@@ -70,7 +63,7 @@ async function seedChat(base: string, count: number): Promise<void> {
       const i = next++;
       const length = 3 + (i * 7919) % 40;
       const text = Array.from({ length }, (_, j) => words[(i * 31 + j * 17) % words.length]).join(' ');
-      await api(base, `/api/v1/chats/${chat.id}/messages`, { method: 'POST', token: tokens[i % 2], body: { text: `${i + 1}. ${text}` } });
+      await requestJson(`${base}/api/v1/chats/${chat.id}/messages`, { headers: bearer(tokens[i % 2]), body: { text: `${i + 1}. ${text}` }, expect: 201 });
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

@@ -42,7 +42,8 @@ export async function newVisitor(browser: Browser, baseUrl: string, username: st
   return { context, page, username, problems };
 }
 
-export const PASSWORD = 'plum-kettle-47-orbit';
+export { PASSWORD } from '../helpers/accounts.js';
+import { PASSWORD } from '../helpers/accounts.js';
 
 /** Signs up through the page, as a person would, and lands on the chats. */
 export async function signUp(visitor: Visitor): Promise<void> {
