@@ -9,9 +9,7 @@ import { AuthLayout } from './AuthLayout.js';
 /** A forgotten password: a code by e-mail, then a new password with it. */
 export function ForgotPassword() {
   const [email, setEmail] = useState<string>();
-  const [done, setDone] = useState(false);
   const [error, setError] = useState<string>();
-  const [errors, setErrors] = useState<Record<string, string>>({});
 
   const ask = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -25,18 +23,11 @@ export function ForgotPassword() {
     }
   };
 
-  const reset = async (event: SubmitEvent) => {
+  const { done, errors, error: resetError, reset: sendReset } = usePasswordReset();
+  const reset = (event: SubmitEvent) => {
     event.preventDefault();
     const form = formOf(event);
-    setError(undefined);
-    setErrors({});
-    try {
-      await client.unwrap(client.api.POST('/api/v1/auth/password/reset', { body: { email, code: formText(form, 'code').trim(), newPassword: formText(form, 'newPassword') } }));
-      setDone(true);
-    } catch (caught) {
-      setErrors(fieldErrors(caught));
-      setError(problemText(caught));
-    }
+    void sendReset({ email, code: formText(form, 'code').trim(), newPassword: formText(form, 'newPassword') });
   };
 
   if (done) return <PasswordChanged />;
@@ -54,7 +45,7 @@ export function ForgotPassword() {
       ) : (
         <form onSubmit={reset} noValidate>
           <p role="status">If {email} has an account, a code is on its way.</p>
-          <FormError message={error} />
+          <FormError message={resetError} />
           <Field label="Code from the e-mail" name="code" inputMode="numeric" autoComplete="one-time-code" required autoFocus error={errors.code} />
           <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required error={errors.newPassword} />
           <button type="submit" class="primary">
@@ -72,19 +63,10 @@ export function ForgotPassword() {
 /** The link from the reset mail (`/reset-password?token=`). */
 export function ResetPassword() {
   const { query } = useLocation();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<string>();
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const onSubmit = async (event: SubmitEvent) => {
+  const { done, error, errors, reset } = usePasswordReset();
+  const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
-    const newPassword = formText(formOf(event), 'newPassword');
-    try {
-      await client.unwrap(client.api.POST('/api/v1/auth/password/reset', { body: { token: query.token ?? '', newPassword } }));
-      setDone(true);
-    } catch (caught) {
-      setErrors(fieldErrors(caught));
-      setError(problemText(caught));
-    }
+    void reset({ token: query.token ?? '', newPassword: formText(formOf(event), 'newPassword') });
   };
   if (done) return <PasswordChanged />;
   return (
@@ -98,6 +80,25 @@ export function ResetPassword() {
       </form>
     </AuthLayout>
   );
+}
+
+/** Sets a new password with a mailed code or link token: whether it is done, and the server's refusal. */
+function usePasswordReset() {
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const reset = async (body: { email?: string; code?: string; token?: string; newPassword: string }) => {
+    setError(undefined);
+    setErrors({});
+    try {
+      await client.unwrap(client.api.POST('/api/v1/auth/password/reset', { body }));
+      setDone(true);
+    } catch (caught) {
+      setErrors(fieldErrors(caught));
+      setError(problemText(caught));
+    }
+  };
+  return { done, error, errors, reset };
 }
 
 function PasswordChanged() {
