@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { client, fieldErrors, problemText } from '../../api.js';
+import { client, problemText } from '../../api.js';
 import { signedIn } from '../../state/session.js';
 import { Field, FormError } from '../common/Field.js';
 import { formOf, formText } from '../common/forms.js';
+import { useTask } from '../common/useTask.js';
 import { AuthLayout } from './AuthLayout.js';
 
 /** A forgotten password: a code by e-mail, then a new password with it. */
@@ -85,19 +86,12 @@ export function ResetPassword() {
 /** Sets a new password with a mailed code or link token: whether it is done, and the server's refusal. */
 function usePasswordReset() {
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<string>();
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const reset = async (body: { email?: string; code?: string; token?: string; newPassword: string }) => {
-    setError(undefined);
-    setErrors({});
-    try {
+  const { error, fields: errors, run } = useTask();
+  const reset = (body: { email?: string; code?: string; token?: string; newPassword: string }) =>
+    run(async () => {
       await client.unwrap(client.api.POST('/api/v1/auth/password/reset', { body }));
       setDone(true);
-    } catch (caught) {
-      setErrors(fieldErrors(caught));
-      setError(problemText(caught));
-    }
-  };
+    });
   return { done, error, errors, reset };
 }
 

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError, type LoginResult, type SecondFactorMethod } from '@messenger/sdk';
-import { client, problemText } from '../../api.js';
+import { client } from '../../api.js';
 import { signedIn } from '../../state/session.js';
 import { Field, FormError } from '../common/Field.js';
 import { formOf, formText } from '../common/forms.js';
+import { useTask } from '../common/useTask.js';
 import { AuthLayout } from './AuthLayout.js';
 
 type Challenge = Extract<LoginResult, { status: 'twoFactorRequired' }>;
@@ -19,8 +20,7 @@ const METHOD_LABELS: Record<SecondFactorMethod, string> = {
 export function SignIn() {
   const { route } = useLocation();
   const [challenge, setChallenge] = useState<Challenge | null>(null);
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useTask();
 
   const finish = async (result: LoginResult) => {
     if (result.status === 'twoFactorRequired') {
@@ -34,15 +34,13 @@ export function SignIn() {
   const onSubmit = async (event: SubmitEvent) => {
     event.preventDefault();
     const form = formOf(event);
-    setBusy(true);
-    setError(undefined);
-    try {
-      await finish(await client.login({ login: formText(form, 'login').trim(), password: formText(form, 'password') }));
-    } catch (caught) {
-      setError(caught instanceof ApiError && caught.code === 'email_not_verified' ? 'Confirm your e-mail address first: open the link we sent you.' : problemText(caught));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => {
+      const result = await client.login({ login: formText(form, 'login').trim(), password: formText(form, 'password') }).catch((caught: unknown) => {
+        if (caught instanceof ApiError && caught.code === 'email_not_verified') throw new Error('Confirm your e-mail address first: open the link we sent you.');
+        throw caught;
+      });
+      await finish(result);
+    });
   };
 
   if (challenge) return <SecondFactor challenge={challenge} onDone={finish} onCancel={() => setChallenge(null)} />;
@@ -88,19 +86,14 @@ function Providers() {
 
 function SecondFactor({ challenge, onDone, onCancel }: { challenge: Challenge; onDone: (result: LoginResult) => Promise<void>; onCancel: () => void }) {
   const [method, setMethod] = useState<SecondFactorMethod>(challenge.methods[0] ?? 'totp');
-  const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useTask();
 
-  const sendCode = async () => {
-    setError(undefined);
-    try {
+  const sendCode = () =>
+    run(async () => {
       await client.sendLoginCode(challenge.challenge);
       setNotice('We sent a code to your e-mail address.');
-    } catch (caught) {
-      setError(problemText(caught));
-    }
-  };
+    });
   useEffect(() => {
     if (method === 'email') void sendCode();
   }, [method]);
@@ -108,15 +101,7 @@ function SecondFactor({ challenge, onDone, onCancel }: { challenge: Challenge; o
   const onSubmit = async (event: SubmitEvent) => {
     event.preventDefault();
     const form = formOf(event);
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onDone(await client.finishLogin({ challenge: challenge.challenge, method, code: formText(form, 'code').trim(), trustDevice: form.get('trust') === 'on' }));
-    } catch (caught) {
-      setError(problemText(caught));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => onDone(await client.finishLogin({ challenge: challenge.challenge, method, code: formText(form, 'code').trim(), trustDevice: form.get('trust') === 'on' })));
   };
 
   return (
