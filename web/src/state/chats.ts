@@ -22,7 +22,8 @@ export interface ChatHistory {
   readBy: Map<number, number>;
 }
 
-const PAGE = 50;
+// The most the API gives at once: a long history loads in as few round trips as it can.
+const PAGE = 100;
 const TYPING_MS = 6000;
 
 export const chats = signal<Map<number, Chat>>(new Map());
@@ -113,6 +114,9 @@ export async function loadOlder(chatId: number): Promise<void> {
 
 /** Messages by seq, each once (a later copy of a message replaces the earlier). */
 function mergeMessages(known: Message[], incoming: Message[]): Message[] {
+  // The usual case, a new message after the newest: no need to sort thousands again.
+  const [only] = incoming;
+  if (incoming.length === 1 && only && (known.at(-1)?.seq ?? 0) < only.seq) return [...known, only];
   const bySeq = new Map(known.map((m) => [m.seq, m]));
   for (const message of incoming) bySeq.set(message.seq, message);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);

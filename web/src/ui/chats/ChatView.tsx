@@ -1,13 +1,13 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@messenger/sdk';
 import { problemText } from '../../api.js';
 import { chats, chatTitle, discardOutgoing, historyOf, loadOlder, markRead, online, openChatId, otherMember, refreshChat, typing } from '../../state/chats.js';
 import { me } from '../../state/session.js';
 import { Avatar } from '../common/Avatar.js';
-import { clockTime } from '../common/format.js';
+import { useVirtualizer } from '../common/useVirtualizer.js';
 import { ChatInfo } from './ChatInfo.js';
 import { Composer } from './Composer.js';
-import { MessageItem } from './MessageItem.js';
+import { MessageItem, PendingItem } from './MessageItem.js';
 
 /** One chat: its history (older pages load as you scroll up), live messages, and the composer. */
 export function ChatView({ chatId }: { chatId: number }) {
@@ -16,16 +16,32 @@ export function ChatView({ chatId }: { chatId: number }) {
   const [error, setError] = useState<string>();
   const [replyTo, setReplyTo] = useState<Message>();
   const scroller = useRef<HTMLDivElement>(null);
-  const stickToBottom = useRef(true);
-  const heightBeforeOlder = useRef<number | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [showInfo, setShowInfo] = useState(false);
+  // Sent messages the server has not acknowledged yet follow the history, as rows of the same list.
+  const rowCount = history.messages.length + history.outgoing.length;
+  const rowKey = (index: number) => (index < history.messages.length ? history.messages[index]!.id : `pending:${history.outgoing[index - history.messages.length]!.clientId}`);
+  // Only the rows near the viewport are in the page, so a chat of any length costs the same to
+  // scroll. Anchored at the end: older pages go in above without moving what is on screen, and
+  // new messages are followed only while the newest is in view.
+  const rows = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 64,
+    getItemKey: rowKey,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: 80,
+    overscan: 8,
+    paddingStart: 12,
+    paddingEnd: 12,
+  });
+
+  const dismiss = useCallback((clientId: string) => discardOutgoing(chatId, clientId), [chatId]);
 
   useEffect(() => {
     openChatId.value = chatId;
-    stickToBottom.current = true;
     if (!chats.value.has(chatId)) void refreshChat(chatId);
-    if (historyOf(chatId).value.messages.length === 0) loadOlder(chatId).catch((e: unknown) => setError(problemText(e)));
     const read = () => document.visibilityState === 'visible' && markRead(chatId);
     read();
     document.addEventListener('visibilitychange', read);
@@ -35,7 +51,18 @@ export function ChatView({ chatId }: { chatId: number }) {
     };
   }, [chatId]);
 
-  // New messages: read them, announce others' to screen readers, and follow them down.
+  // The newest page: on opening the chat, and again after a resync emptied the history.
+  const empty = history.messages.length === 0 && !history.complete;
+  useEffect(() => {
+    if (empty) loadOlder(chatId).catch((e: unknown) => setError(problemText(e)));
+  }, [empty]);
+
+  // Start at the newest message once the list is on screen (the chat itself may load after the history).
+  useLayoutEffect(() => {
+    if (chat) rows.scrollToEnd();
+  }, [chat === undefined]);
+
+  // New messages: read them, announce others' to screen readers.
   const newest = history.messages.at(-1);
   useEffect(() => {
     if (!newest) return;
@@ -43,39 +70,9 @@ export function ChatView({ chatId }: { chatId: number }) {
     if (newest.sender && newest.sender.id !== me.value?.id) setAnnouncement(`${newest.sender.username}: ${newest.text ?? 'sent a file'}`);
   }, [newest?.id]);
 
-  useLayoutEffect(() => {
-    const box = scroller.current;
-    if (!box) return;
-    if (heightBeforeOlder.current !== null) {
-      // Older messages went in above: keep what was on screen where it was.
-      box.scrollTop += box.scrollHeight - heightBeforeOlder.current;
-      heightBeforeOlder.current = null;
-    } else if (stickToBottom.current) {
-      box.scrollTop = box.scrollHeight;
-    }
-  }, [history.messages, history.outgoing.length]);
-
-  // Rows are laid out lazily (content-visibility) and photos load late: while following the
-  // newest message, stay at the bottom as the content grows.
-  const list = useRef<HTMLOListElement>(null);
-  useEffect(() => {
-    const box = scroller.current;
-    if (!box || !list.current) return;
-    const observer = new ResizeObserver(() => {
-      if (stickToBottom.current) box.scrollTop = box.scrollHeight;
-    });
-    observer.observe(list.current);
-    return () => observer.disconnect();
-  }, [chat === undefined]);
-
   const onScroll = () => {
     const box = scroller.current;
-    if (!box) return;
-    stickToBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
-    if (box.scrollTop < 200 && !history.complete && !history.loading) {
-      heightBeforeOlder.current = box.scrollHeight;
-      loadOlder(chatId).catch((e: unknown) => setError(problemText(e)));
-    }
+    if (box && box.scrollTop < 600 && !history.complete && !history.loading) loadOlder(chatId).catch((e: unknown) => setError(problemText(e)));
   };
 
   if (!chat) {
@@ -94,6 +91,7 @@ export function ChatView({ chatId }: { chatId: number }) {
   const lastMine = [...history.messages].reverse().find((m) => m.sender?.id === me.value?.id);
   const typers = [...(typing.value.get(chatId)?.values() ?? [])].map((t) => t.username);
   const byId = new Map(history.messages.map((m) => [m.id, m]));
+  const visible = rows.getVirtualItems();
   const isOnline = other ? (online.value.get(other.id) ?? other.online) : false;
 
   return (
@@ -114,43 +112,36 @@ export function ChatView({ chatId }: { chatId: number }) {
         )}
       </header>
       {showInfo && <ChatInfo chat={chat} onClose={() => setShowInfo(false)} />}
-      <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Messages">
-        {history.loading && <p class="empty" role="status">Loading older messages…</p>}
-        {history.complete && history.messages.length === 0 && history.outgoing.length === 0 && <p class="empty">No messages yet. Say hello!</p>}
-        {error && (
-          <p class="error" role="alert">
-            {error}
+      <div class="messages-area">
+        <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Messages">
+          <ol role="list" style={{ paddingTop: `${visible[0]?.start ?? 0}px`, paddingBottom: `${rows.getTotalSize() - (visible.at(-1)?.end ?? 0)}px` }}>
+            {visible.map(({ index }) => {
+              const position = { index, measure: rows.measureElement, setSize: history.complete ? rowCount : -1 };
+              const message = history.messages[index];
+              if (!message) {
+                const pending = history.outgoing[index - history.messages.length]!;
+                return <PendingItem key={pending.clientId} pending={pending} {...position} onDismiss={dismiss} />;
+              }
+              return (
+                <MessageItem
+                  key={message.id}
+                  {...position}
+                  message={message}
+                  mine={message.sender?.id === me.value?.id}
+                  showSender={chat.type === 'group' && history.messages[index - 1]?.sender?.id !== message.sender?.id}
+                  quoted={message.replyToId !== null ? byId.get(message.replyToId) : undefined}
+                  seen={message.id === lastMine?.id && othersRead >= message.seq}
+                  onReply={setReplyTo}
+                />
+              );
+            })}
+          </ol>
+        </div>
+        {(history.loading || error || (history.complete && rowCount === 0)) && (
+          <p class={error ? 'history-status error' : 'history-status'} role={error ? 'alert' : 'status'}>
+            {error ?? (history.loading ? 'Loading older messages…' : 'No messages yet. Say hello!')}
           </p>
         )}
-        <ol role="list" ref={list}>
-          {history.messages.map((message, i) => (
-            <MessageItem
-              key={message.id}
-              message={message}
-              mine={message.sender?.id === me.value?.id}
-              showSender={chat.type === 'group' && history.messages[i - 1]?.sender?.id !== message.sender?.id}
-              quoted={message.replyToId !== null ? byId.get(message.replyToId) : undefined}
-              seen={message.id === lastMine?.id && othersRead >= message.seq}
-              onReply={setReplyTo}
-            />
-          ))}
-          {history.outgoing.map((pending) => (
-            <li key={pending.clientId} class="message mine pending">
-              <div class="bubble">
-                <p class="text">{pending.text}</p>
-                <p class="meta">
-                  <time dateTime={pending.createdAt}>{clockTime(pending.createdAt)}</time>
-                  <span class="receipt"> · {pending.failed ? `Not sent: ${pending.failed}` : 'Sending…'}</span>
-                  {pending.failed && (
-                    <button type="button" class="link" onClick={() => discardOutgoing(chatId, pending.clientId)}>
-                      Dismiss
-                    </button>
-                  )}
-                </p>
-              </div>
-            </li>
-          ))}
-        </ol>
       </div>
       <p class="typing" aria-live="polite">
         {typers.length === 1 ? `${typers[0]} is typing…` : typers.length > 1 ? `${typers.join(', ')} are typing…` : ''}
@@ -170,7 +161,7 @@ export function ChatView({ chatId }: { chatId: number }) {
         chatId={chatId}
         replyTo={replyTo ? { id: replyTo.id, text: replyTo.text ?? '' } : undefined}
         onSent={() => {
-          stickToBottom.current = true;
+          rows.scrollToEnd();
           setReplyTo(undefined);
         }}
       />

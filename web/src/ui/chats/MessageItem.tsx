@@ -1,12 +1,27 @@
 import { useState } from 'preact/hooks';
 import type { Message } from '@messenger/sdk';
 import { client, problemText } from '../../api.js';
+import type { OutgoingMessage } from '../../state/chats.js';
 import { clockTime, fileSize } from '../common/format.js';
 import { memo } from '../common/memo.js';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢'];
 
-interface MessageItemProps {
+/**
+ * Where a row sits in the chat's list: only the rows near the viewport are in the page, measured
+ * as they render. Plain values, so that a row renders again only when its own place changed.
+ */
+export interface RowPosition {
+  index: number;
+  measure: (element: HTMLElement | null) => void;
+  /** How many rows the whole history has, or -1 while older pages are still to load. */
+  setSize: number;
+}
+
+/** A row's attributes: its index for the list's measuring, and its place in the whole for assistive technology. */
+const rowAttributes = ({ index, measure, setSize }: RowPosition) => ({ ref: measure, 'data-index': index, 'aria-posinset': setSize === -1 ? undefined : index + 1, 'aria-setsize': setSize });
+
+interface MessageItemProps extends RowPosition {
   message: Message;
   mine: boolean;
   /** Shown above the text in a group. */
@@ -17,7 +32,7 @@ interface MessageItemProps {
 }
 
 /** One message: its text or files, time, edits, reactions, and what I can do with it. */
-export const MessageItem = memo(function MessageItem({ message, mine, showSender, quoted, seen, onReply }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ message, mine, showSender, quoted, seen, onReply, ...position }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   // The menu's buttons exist only while it is open: a long chat keeps ten fewer nodes per message.
   const [menuOpen, setMenuOpen] = useState(false);
@@ -37,13 +52,13 @@ export const MessageItem = memo(function MessageItem({ message, mine, showSender
 
   if (message.deletedAt) {
     return (
-      <li class={mine ? 'message mine deleted' : 'message deleted'}>
+      <li class={mine ? 'message mine deleted' : 'message deleted'} {...rowAttributes(position)}>
         <p class="bubble">Message deleted</p>
       </li>
     );
   }
   return (
-    <li class={mine ? 'message mine' : 'message'} aria-label={`${message.sender?.username ?? 'Someone'} at ${clockTime(message.createdAt)}`}>
+    <li class={mine ? 'message mine' : 'message'} {...rowAttributes(position)} aria-label={`${message.sender?.username ?? 'Someone'} at ${clockTime(message.createdAt)}`}>
       <div class="bubble">
         {showSender && !mine && <p class="sender">{message.sender?.username ?? 'Deleted account'}</p>}
         {quoted && (
@@ -128,6 +143,26 @@ export const MessageItem = memo(function MessageItem({ message, mine, showSender
           {error}
         </p>
       )}
+    </li>
+  );
+});
+
+/** A message of mine on its way: sending, queued while offline, or refused. */
+export const PendingItem = memo(function PendingItem({ pending, onDismiss, ...position }: { pending: OutgoingMessage; onDismiss: (clientId: string) => void } & RowPosition) {
+  return (
+    <li class="message mine pending" {...rowAttributes(position)}>
+      <div class="bubble">
+        <p class="text">{pending.text}</p>
+        <p class="meta">
+          <time dateTime={pending.createdAt}>{clockTime(pending.createdAt)}</time>
+          <span class="receipt"> · {pending.failed ? `Not sent: ${pending.failed}` : 'Sending…'}</span>
+          {pending.failed && (
+            <button type="button" class="link" onClick={() => onDismiss(pending.clientId)}>
+              Dismiss
+            </button>
+          )}
+        </p>
+      </div>
     </li>
   );
 });
