@@ -160,15 +160,23 @@ export class ChatsRepository {
     });
   }
 
-  async memberCounts(chatIds: number[]): Promise<Map<number, number>> {
+  /**
+   * Per chat: how many members it has, and how far the furthest reader other than `viewerId` has
+   * read (what a sender's "seen" mark is made of). One query for a page of chats.
+   */
+  async memberStats(chatIds: number[], viewerId: number): Promise<Map<number, { count: number; othersReadSeq: number }>> {
     if (chatIds.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('chat_members')
-      .select(['chat_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .select((eb) => [
+        'chat_id',
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.max<number | null>(eb.case().when('user_id', '!=', viewerId).then(eb.ref('last_read_seq')).end()).as('othersRead'),
+      ])
       .where('chat_id', 'in', chatIds)
       .groupBy('chat_id')
       .execute();
-    return new Map(rows.map((r) => [r.chat_id, Number(r.n)]));
+    return new Map(rows.map((r) => [r.chat_id, { count: Number(r.n), othersReadSeq: Number(r.othersRead ?? 0) }]));
   }
 
   /** My chats, most recent activity first; `search` matches group names and the other person in direct chats. */

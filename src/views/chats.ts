@@ -65,6 +65,7 @@ export const Chat = Type.Object({
   myRole: Member.properties.role,
   lastReadSeq: Type.Integer(),
   unreadCount: Type.Integer({ description: 'lastSeq − lastReadSeq; your own messages count as read' }),
+  othersReadSeq: Type.Integer({ description: 'The furthest any other member has read: your messages up to this seq have been seen. `read.updated` events move it on.' }),
 });
 
 export function messageJson(message: MessageDetails | MessageView, links: AttachmentLinks): MessageJson {
@@ -110,5 +111,6 @@ export function chatJson(chat: ChatSummary, links: AttachmentLinks) {
     myRole: chat.role,
     lastReadSeq: chat.lastReadSeq,
     unreadCount: Math.max(0, chat.lastSeq - chat.lastReadSeq),
+    othersReadSeq: chat.othersReadSeq,
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, direct, group, person, send, type ChatJson, type MessageJson } from '../helpers/chats.js';
+import { call, direct, group, person, send, type ChatJson, type MessageJson, type Person } from '../helpers/chats.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -182,5 +182,24 @@ describe('read markers', () => {
     for (const json of [{}, { seq: -1 }, { seq: 'x' }, { seq: 99 }]) {
       expect((await call(server, a, 'POST', `/chats/${chat.id}/read`, json)).status, JSON.stringify(json)).toBe(400);
     }
+  });
+
+  it('tells a sender how far the others have read (othersReadSeq), in the chat and in the list, so "seen" survives a reload', async () => {
+    const [a, b, c] = [await person(server), await person(server), await person(server)];
+    const team = await group(server, a, [b, c]);
+    for (let i = 0; i < 4; i++) await send(server, a, team.id, `a${i}`);
+    const seenBy = async (who: Person) => {
+      const one = (await call<ChatJson>(server, who, 'GET', `/chats/${team.id}`)).body;
+      const listed = (await call<{ items: ChatJson[] }>(server, who, 'GET', '/chats')).body.items.find((chat) => chat.id === team.id);
+      expect(listed?.othersReadSeq).toBe(one.othersReadSeq);
+      return one.othersReadSeq;
+    };
+    expect(await seenBy(a)).toBe(0);
+    await call(server, b, 'POST', `/chats/${team.id}/read`, { seq: 2 });
+    await call(server, c, 'POST', `/chats/${team.id}/read`, { seq: 3 });
+    // The furthest reader counts, and my own marker never does.
+    expect(await seenBy(a)).toBe(3);
+    expect(await seenBy(b)).toBe(4);
+    expect(await seenBy(c)).toBe(4);
   });
 });

@@ -22,6 +22,7 @@ export interface ChatJson {
   members: Array<{ id: number; username: string; role: string; online: boolean }>;
   lastMessage: MessageJson | null;
   unreadCount: number;
+  othersReadSeq: number;
   lastReadSeq: number;
   lastSeq: number;
   myRole: string;

@@ -116,6 +116,19 @@ describe('a block holds in the direct chat, from either side', () => {
     expect(bobSocket.ofType('read.updated')).toEqual([]);
   });
 
+  it('shows neither how far the other has read, in the chat or in the list', async () => {
+    const { ann, bob, chat } = await blockedPair();
+    expect((await call(server, ann, 'POST', `/chats/${chat.id}/read`, { seq: 2 })).status).toBe(200);
+    for (const who of [ann, bob]) {
+      expect((await call<ChatJson>(server, who, 'GET', `/chats/${chat.id}`)).body.othersReadSeq, who.username).toBe(0);
+      const listed = (await call<{ items: ChatJson[] }>(server, who, 'GET', '/chats')).body.items.find((c) => c.id === chat.id);
+      expect(listed?.othersReadSeq, who.username).toBe(0);
+    }
+    // Unblocked, each sees the other's marker again.
+    expect((await call(server, ann, 'DELETE', `/blocks/${bob.id}`)).status).toBe(204);
+    expect((await call<ChatJson>(server, bob, 'GET', `/chats/${chat.id}`)).body.othersReadSeq).toBe(2);
+  });
+
   it('refuses friend requests either way', async () => {
     const { ann, bob } = await blockedPair();
     for (const [from, to] of [

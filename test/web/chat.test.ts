@@ -55,7 +55,9 @@ describe('the web client, in a real browser', () => {
     await expect.poll(() => chatLink.getByLabel('1 unread').count()).toBe(1);
     await chatLink.click();
     await messages(bob).getByText('Hello Bob!').waitFor();
-    // Ann sees that Bob read it.
+    // Ann sees that Bob read it, live, and still after reloading the page.
+    await messages(ann).getByText('· Seen').waitFor();
+    await ann.page.reload();
     await messages(ann).getByText('· Seen').waitFor();
 
     // Bob types; Ann sees it.

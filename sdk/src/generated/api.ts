@@ -1764,7 +1764,8 @@ export interface components {
          *       },
          *       "myRole": "owner",
          *       "lastReadSeq": 55,
-         *       "unreadCount": 2
+         *       "unreadCount": 2,
+         *       "othersReadSeq": 1
          *     }
          */
         Chat: {
@@ -1791,6 +1792,8 @@ export interface components {
             lastReadSeq: number;
             /** @description lastSeq − lastReadSeq; your own messages count as read */
             unreadCount: number;
+            /** @description The furthest any other member has read: your messages up to this seq have been seen. `read.updated` events move it on. */
+            othersReadSeq: number;
         };
         /**
          * @description A member of a chat, with their role.
@@ -7660,7 +7663,8 @@ export interface operations {
                      *           },
                      *           "myRole": "owner",
                      *           "lastReadSeq": 55,
-                     *           "unreadCount": 2
+                     *           "unreadCount": 2,
+                     *           "othersReadSeq": 1
                      *         }
                      *       ],
                      *       "nextCursor": "eyJ2IjpbMTc0MTk0NDQxMzAwMCw0Ml19"
@@ -7815,7 +7819,8 @@ export interface operations {
                      *       },
                      *       "myRole": "owner",
                      *       "lastReadSeq": 55,
-                     *       "unreadCount": 2
+                     *       "unreadCount": 2,
+                     *       "othersReadSeq": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Chat"];
@@ -7885,7 +7890,8 @@ export interface operations {
                      *       },
                      *       "myRole": "owner",
                      *       "lastReadSeq": 55,
-                     *       "unreadCount": 2
+                     *       "unreadCount": 2,
+                     *       "othersReadSeq": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Chat"];
@@ -8070,7 +8076,8 @@ export interface operations {
                      *       },
                      *       "myRole": "owner",
                      *       "lastReadSeq": 55,
-                     *       "unreadCount": 2
+                     *       "unreadCount": 2,
+                     *       "othersReadSeq": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Chat"];
@@ -8317,7 +8324,8 @@ export interface operations {
                      *       },
                      *       "myRole": "owner",
                      *       "lastReadSeq": 55,
-                     *       "unreadCount": 2
+                     *       "unreadCount": 2,
+                     *       "othersReadSeq": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Chat"];
@@ -8515,7 +8523,8 @@ export interface operations {
                      *       },
                      *       "myRole": "owner",
                      *       "lastReadSeq": 55,
-                     *       "unreadCount": 2
+                     *       "unreadCount": 2,
+                     *       "othersReadSeq": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Chat"];
@@ -8813,7 +8822,8 @@ export interface operations {
                      *       },
                      *       "myRole": "owner",
                      *       "lastReadSeq": 55,
-                     *       "unreadCount": 2
+                     *       "unreadCount": 2,
+                     *       "othersReadSeq": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Chat"];

@@ -13,7 +13,7 @@ import { Id, NullableTimestamp } from '../../views/scalars.js';
 export const SyncToken = Type.String({ pattern: '^[0-9]+$', description: 'Where this event is in the sync log: keep the last one, and reconnect or `GET /sync` with it' });
 
 /** A chat in an event: one object for every recipient, so no per-member fields. */
-export const SharedChat = Type.Omit(Chat, ['myRole', 'lastReadSeq', 'unreadCount'], { description: 'A chat without the per-member fields (`myRole`, `lastReadSeq`, `unreadCount`)' });
+export const SharedChat = Type.Omit(Chat, ['myRole', 'lastReadSeq', 'unreadCount', 'othersReadSeq'], { description: 'A chat without the per-member fields (`myRole`, `lastReadSeq`, `unreadCount`, `othersReadSeq`)' });
 
 /** A kept event's frame: its fields, and the token that places it in the sync log. */
 const kept = <T extends Record<string, TSchema>>(type: string, description: string, fields: T, example: Record<string, unknown>) =>

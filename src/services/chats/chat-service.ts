@@ -2,7 +2,7 @@ import type { Clock } from '../../adapters/clock.js';
 import type { ChatsRepository, MemberRecord, MembershipRecord } from '../../store/chats-repository.js';
 import type { MessagesRepository } from '../../store/messages-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
-import type { AdmissionPolicy, ChatEventSink, MessageDetails, PresenceView } from './ports.js';
+import type { AdmissionPolicy, BlockPolicy, ChatEventSink, MessageDetails, PresenceView } from './ports.js';
 
 /** A member of a chat: who, their role, and since when. */
 export type ChatMember = MemberRecord;
@@ -10,6 +10,8 @@ export type ChatMember = MemberRecord;
 export interface ChatSummary extends MembershipRecord {
   members: ChatMember[];
   memberCount: number;
+  /** The furthest any other member has read: the viewer's messages up to this seq have been seen. */
+  othersReadSeq: number;
   /** The members online, as whoever this summary is shown to may see them; an array, so a summary is plain JSON and travels the bus as is. */
   online: number[];
   lastMessage: MessageDetails | null;
@@ -18,7 +20,7 @@ export interface ChatSummary extends MembershipRecord {
 /** What the chat service reads and changes of chats and their members. */
 type ChatStore = Pick<
   ChatsRepository,
-  | 'findOrCreateDirect' | 'createGroup' | 'findMembership' | 'listForUser' | 'members' | 'memberIds' | 'memberCounts' | 'countMembers'
+  | 'findOrCreateDirect' | 'createGroup' | 'findMembership' | 'listForUser' | 'members' | 'memberIds' | 'memberStats' | 'countMembers'
   | 'isMember' | 'existingUserIds' | 'addMembers' | 'removeMember' | 'setRole' | 'transferOwnership' | 'successor' | 'membershipsOf'
   | 'rename' | 'delete'
 >;
@@ -31,6 +33,8 @@ export interface ChatDeps {
   presence: PresenceView;
   /** Asked on every path that puts someone into a chat. */
   admission: AdmissionPolicy;
+  /** Across a block, a direct chat shows nothing of how far the other has read. */
+  blocks: Pick<BlockPolicy, 'blockedAcross'>;
   clock: Clock;
   maxGroupMembers: number;
 }
@@ -239,19 +243,24 @@ export class ChatService {
   /** The chats as `viewerId` sees them. */
   private async summarize(viewerId: number, chats: MembershipRecord[]): Promise<ChatSummary[]> {
     const ids = chats.map((c) => c.id);
-    const [members, counts, latest] = await Promise.all([
+    const [members, stats, latest] = await Promise.all([
       this.deps.chats.members(ids),
-      this.deps.chats.memberCounts(ids),
+      this.deps.chats.memberStats(ids, viewerId),
       this.deps.messages.latest(ids),
     ]);
     const attachments = await this.deps.messages.attachments(latest.map((m) => m.id));
     const online = [...(await this.deps.presence.onlineAsSeenBy([viewerId], [...new Set(members.map((m) => m.userId))]))];
+    const direct = new Set(chats.filter((c) => c.kind === 'direct').map((c) => c.id));
+    const directOthers = members.filter((m) => m.userId !== viewerId && direct.has(m.chatId));
+    const blocked = directOthers.length > 0 ? await this.deps.blocks.blockedAcross([viewerId], directOthers.map((m) => m.userId)) : new Set<number>();
+    const readHidden = new Set(directOthers.filter((m) => blocked.has(m.userId)).map((m) => m.chatId));
     return chats.map((chat) => {
       const last = latest.find((m) => m.chatId === chat.id);
       return {
         ...chat,
         members: members.filter((m) => m.chatId === chat.id),
-        memberCount: counts.get(chat.id) ?? 0,
+        memberCount: stats.get(chat.id)?.count ?? 0,
+        othersReadSeq: readHidden.has(chat.id) ? 0 : (stats.get(chat.id)?.othersReadSeq ?? 0),
         online,
         lastMessage: last ? { ...last, attachments: attachments.filter((a) => a.messageId === last.id) } : null,
       };

@@ -44,6 +44,8 @@ export interface PresenceView {
 /** Whether one user keeps another away: a block either way. */
 export interface BlockPolicy {
   isBlockedBetween(userId: number, otherId: number): Promise<boolean>;
+  /** Those of `userIds` in a block, either way, with any of `viewerIds`. */
+  blockedAcross(viewerIds: readonly number[], userIds: readonly number[]): Promise<Set<number>>;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { FakePeople } from './people.js';
 
 type Used =
   | 'roster' | 'findOrCreateDirect' | 'createGroup' | 'findMembership' | 'memberIds' | 'isMember' | 'countMembers' | 'members'
-  | 'memberCounts' | 'listForUser' | 'addMembers' | 'removeMember' | 'setRole' | 'transferOwnership' | 'rename' | 'delete'
+  | 'memberStats' | 'listForUser' | 'addMembers' | 'removeMember' | 'setRole' | 'transferOwnership' | 'rename' | 'delete'
   | 'markRead' | 'membershipsOf' | 'successor' | 'existingUserIds';
 
 interface Member {
@@ -79,8 +79,13 @@ export class FakeChats implements Pick<ChatsRepository, Used> {
     );
   }
 
-  async memberCounts(chatIds: number[]): Promise<Map<number, number>> {
-    return new Map(chatIds.map((id) => [id, this.chat(id)?.members.length ?? 0]));
+  async memberStats(chatIds: number[], viewerId: number): Promise<Map<number, { count: number; othersReadSeq: number }>> {
+    return new Map(
+      chatIds.map((id) => {
+        const members = this.chat(id)?.members ?? [];
+        return [id, { count: members.length, othersReadSeq: Math.max(0, ...members.filter((m) => m.userId !== viewerId).map((m) => m.lastReadSeq)) }];
+      }),
+    );
   }
 
   async listForUser(userId: number, query: ChatPageQuery): Promise<MembershipRecord[]> {

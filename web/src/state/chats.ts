@@ -18,8 +18,6 @@ export interface ChatHistory {
   /** Whether the oldest message has been loaded. */
   complete: boolean;
   loading: boolean;
-  /** The read marker of each other member, as read.updated events have told it. */
-  readBy: Map<number, number>;
 }
 
 // The most the API gives at once: a long history loads in as few round trips as it can.
@@ -46,7 +44,7 @@ const activity = (chat: Chat) => chat.lastMessage?.createdAt ?? chat.updatedAt;
 export function historyOf(chatId: number): Signal<ChatHistory> {
   let history = histories.get(chatId);
   if (!history) {
-    history = signal<ChatHistory>({ messages: [], outgoing: [], complete: false, loading: false, readBy: new Map() });
+    history = signal<ChatHistory>({ messages: [], outgoing: [], complete: false, loading: false });
     histories.set(chatId, history);
   }
   return history;
@@ -74,7 +72,7 @@ function putChat(chat: Chat): void {
 /** Merges what an event says of a chat into what I know of it (my own fields stay). */
 function mergeShared(shared: SharedChat): void {
   const known = chats.value.get(shared.id);
-  putChat({ ...shared, myRole: known?.myRole ?? 'member', lastReadSeq: known?.lastReadSeq ?? 0, unreadCount: known?.unreadCount ?? 0 });
+  putChat({ ...shared, myRole: known?.myRole ?? 'member', lastReadSeq: known?.lastReadSeq ?? 0, unreadCount: known?.unreadCount ?? 0, othersReadSeq: known?.othersReadSeq ?? 0 });
 }
 
 export async function loadChats(): Promise<void> {
@@ -217,15 +215,13 @@ export function followRealtime(): void {
     };
   });
   realtime.on('read.updated', (event) => {
+    const chat = chats.value.get(event.chatId);
+    if (!chat) return;
     if (event.userId === me.value?.id) {
-      const chat = chats.value.get(event.chatId);
-      if (chat && event.lastReadSeq > chat.lastReadSeq) putChat({ ...chat, lastReadSeq: event.lastReadSeq, unreadCount: Math.max(0, chat.lastSeq - event.lastReadSeq) });
-      return;
+      if (event.lastReadSeq > chat.lastReadSeq) putChat({ ...chat, lastReadSeq: event.lastReadSeq, unreadCount: Math.max(0, chat.lastSeq - event.lastReadSeq) });
+    } else if (event.lastReadSeq > chat.othersReadSeq) {
+      putChat({ ...chat, othersReadSeq: event.lastReadSeq });
     }
-    const history = historyOf(event.chatId);
-    const readBy = new Map(history.value.readBy);
-    readBy.set(event.userId, Math.max(readBy.get(event.userId) ?? 0, event.lastReadSeq));
-    history.value = { ...history.value, readBy };
   });
   realtime.on('typing', (event) => {
     if (event.userId === me.value?.id) return;

@@ -87,7 +87,6 @@ export function ChatView({ chatId }: { chatId: number }) {
 
   const other = otherMember(chat);
   const title = chatTitle(chat);
-  const othersRead = Math.max(0, ...history.readBy.values());
   const lastMine = [...history.messages].reverse().find((m) => m.sender?.id === me.value?.id);
   const typers = [...(typing.value.get(chatId)?.values() ?? [])].map((t) => t.username);
   const byId = new Map(history.messages.map((m) => [m.id, m]));
@@ -130,7 +129,7 @@ export function ChatView({ chatId }: { chatId: number }) {
                   mine={message.sender?.id === me.value?.id}
                   showSender={chat.type === 'group' && history.messages[index - 1]?.sender?.id !== message.sender?.id}
                   quoted={message.replyToId !== null ? byId.get(message.replyToId) : undefined}
-                  seen={message.id === lastMine?.id && othersRead >= message.seq}
+                  seen={message.id === lastMine?.id && chat.othersReadSeq >= message.seq}
                   onReply={setReplyTo}
                 />
               );
