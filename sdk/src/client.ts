@@ -104,6 +104,16 @@ export class MessengerClient extends Emitter<SessionEvents> {
     }
   }
 
+  /**
+   * Ends every session of this account, this one included (all their sockets close), and forgets
+   * it here. On failure nothing is forgotten: the other sessions may still be open, so the app can
+   * say so and try again.
+   */
+  async logoutEverywhere(): Promise<void> {
+    await this.unwrap(this.api.POST('/api/v1/auth/logout-all'));
+    await this.session.set(null);
+  }
+
   /** Uses credentials obtained elsewhere (e.g. kept by the app, or a sign-in made outside the SDK). */
   async useSession(session: StoredSession | null): Promise<void> {
     await this.session.set(session);

@@ -127,6 +127,22 @@ describe('cookie mode', () => {
     expect(counted.requests).not.toContain('POST /api/v1/auth/refresh');
   });
 
+  it('logs out everywhere: every session of the account ends, and nothing more is called', async () => {
+    const user = await registerUser(server);
+    const counted = countingFetch(cookieJarFetch().fetch);
+    const client = sdk(server, { auth: 'cookie', fetch: counted.fetch });
+    await client.login({ login: user.username, password: user.password });
+    const { accessToken: elsewhere } = await login(server, user);
+    await client.logoutEverywhere();
+    expect(await client.isSignedIn()).toBe(false);
+    expect((await server.request('/api/v1/users/me', { headers: bearer(elsewhere) })).status).toBe(401);
+    // Signing out afterwards is quiet: the session is gone here, so nothing goes to the server.
+    const calls = counted.requests.length;
+    await client.logout();
+    expect(counted.requests.slice(calls)).toEqual([]);
+    expect(counted.requests).not.toContain('POST /api/v1/auth/logout');
+  });
+
   it('tells the app when the server ended the cookie session', async () => {
     const user = await registerUser(server);
     const browser = cookieJarFetch();

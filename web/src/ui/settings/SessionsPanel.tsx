@@ -26,7 +26,7 @@ export function SessionsPanel() {
     });
   const endAll = () =>
     run(async () => {
-      await client.unwrap(client.api.POST('/api/v1/auth/logout-all'));
+      await client.logoutEverywhere();
       await forgetSession();
     });
 
