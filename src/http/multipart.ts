@@ -16,10 +16,11 @@ export async function acceptOneFile(scope: FastifyInstance, maxBytes: number): P
   await acceptFiles(scope, { maxBytes, files: 1, fieldSize: 1024 });
 }
 
-/** Multipart parsing in `scope`: up to `files` files of at most `maxBytes` each, and a few fields of at most `fieldSize` bytes. */
-export async function acceptFiles(scope: FastifyInstance, limits: { maxBytes: number; files: number; fieldSize: number }): Promise<void> {
+/** Multipart parsing in `scope`: up to `files` files of at most `maxBytes` each, and `fields` (10 unless said) text fields of at most `fieldSize` bytes. */
+export async function acceptFiles(scope: FastifyInstance, limits: { maxBytes: number; files: number; fieldSize: number; fields?: number }): Promise<void> {
+  const fields = limits.fields ?? 10;
   await scope.register(multipart, {
-    limits: { fileSize: limits.maxBytes, files: limits.files, fields: 10, fieldSize: limits.fieldSize, fieldNameSize: 100, parts: limits.files + 10, headerPairs: 50 },
+    limits: { fileSize: limits.maxBytes, files: limits.files, fields, fieldSize: limits.fieldSize, fieldNameSize: 100, parts: limits.files + fields, headerPairs: 50 },
     throwFileSizeLimit: true,
   });
 }

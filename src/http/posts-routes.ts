@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { PostService } from '../services/posts/post-service.js';
-import { COMMENT_TEXT_MAX, POST_IMAGES_MAX, POST_TEXT_MAX } from '../services/posts/post-service.js';
+import { COMMENT_TEXT_MAX, IMAGE_ALT_MAX, POST_IMAGES_MAX, POST_TEXT_MAX } from '../services/posts/post-service.js';
 import { validationError } from '../services/errors.js';
 import { CommentView, PostPersonView, PostView, commentView, postPersonView, postView, type PostImageLinks } from '../views/posts.js';
 import { principalOf } from './auth/authenticate.js';
@@ -45,7 +45,8 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
   const tags = ['posts'];
   const view = (post: Parameters<typeof postView>[0]) => postView(post, links);
   const maxBody = maxImageBytes * (POST_IMAGES_MAX + 1);
-  await acceptFiles(app, { maxBytes: maxImageBytes, files: POST_IMAGES_MAX + 1, fieldSize: POST_TEXT_MAX * 4 });
+  // Text, visibility and one description per image (each at most 4 bytes per character).
+  await acceptFiles(app, { maxBytes: maxImageBytes, files: POST_IMAGES_MAX + 1, fieldSize: POST_TEXT_MAX * 4, fields: 2 + POST_IMAGES_MAX + 1 });
 
   app.post(
     '/posts',
@@ -58,12 +59,14 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
         description:
           `Fields: \`text\` (up to ${POST_TEXT_MAX} characters), \`visibility\` (\`public\`, the default, or \`friends\`), and up to ` +
           `${POST_IMAGES_MAX} image files (any field name; PNG, JPEG, WebP or GIF, read from the bytes). Each image is stored upright ` +
-          'and without metadata as a WebP of at most 1,600 px and a 400 px thumbnail, with a ThumbHash placeholder. One bad image ' +
+          'and without metadata as a WebP of at most 1,600 px and a 400 px thumbnail, with a ThumbHash placeholder. `alt[i]` describes ' +
+          `the i-th image (from 0; up to ${IMAGE_ALT_MAX} characters) for people who cannot see it. One bad image ` +
           'refuses the whole post (the field names it: `images[2]`), and nothing is stored. The author’s friends get `post.created`.',
         multipartBody: Type.Object(
           {
             text: Type.Optional(Type.String({ maxLength: POST_TEXT_MAX, description: 'The text; may be empty with images' })),
             visibility: Type.Optional(Visibility),
+            'alt[0]': Type.Optional(Type.String({ maxLength: IMAGE_ALT_MAX, description: 'What the first image shows (`alt[1]` the second, and so on): its alt text' })),
             'images[]': Type.Optional(
               Type.Array(Type.String({ format: 'binary' }), {
                 maxItems: POST_IMAGES_MAX,
@@ -86,14 +89,19 @@ export async function registerPostRoutes(app: HttpServer, deps: PostRouteDeps): 
       }
       const text = parts.fields.get('text');
       const visibility = parts.fields.get('visibility');
+      const alts: Array<string | undefined> = [];
       for (const [field, value] of parts.fields) {
-        if (!['text', 'visibility'].includes(field)) throw validationError('validation_failed', `${field} is not a field of a post`, [{ field, message: 'is not allowed' }]);
+        const altOf = /^alt\[(\d{1,2})\]$/.exec(field);
+        if (altOf) {
+          if (Number(altOf[1]) >= parts.files.length) throw validationError('validation_failed', `${field} describes no image`, [{ field, message: 'has no image at this position' }]);
+          alts[Number(altOf[1])] = value;
+        } else if (!['text', 'visibility'].includes(field)) throw validationError('validation_failed', `${field} is not a field of a post`, [{ field, message: 'is not allowed' }]);
         if (findUnstorableText(value) !== undefined) throw validationError('validation_failed', `${field} has characters that cannot be stored`, [{ field, message: 'must be valid text' }]);
       }
       if (visibility !== undefined && visibility !== 'public' && visibility !== 'friends') {
         throw validationError('validation_failed', 'visibility must be public or friends', [{ field: 'visibility', message: 'must be public or friends' }]);
       }
-      const post = await posts.create(principalOf(request).userId, { text, visibility, images: parts.files });
+      const post = await posts.create(principalOf(request).userId, { text, visibility, images: parts.files.map((file, i) => ({ data: file.data, alt: alts[i] })) });
       return reply.code(201).send(view(post));
     },
   );

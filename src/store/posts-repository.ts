@@ -11,6 +11,8 @@ export interface PostImageRecord {
   width: number;
   height: number;
   placeholder: string;
+  /** What the image shows, for people who cannot see it; empty when the author gave nothing. */
+  alt: string;
 }
 
 /** Who wrote a post or a comment, or liked one: enough for a name and an avatar. */
@@ -138,7 +140,7 @@ export class PostsRepository {
       if (post.images.length > 0) {
         await tx
           .insertInto('post_images')
-          .values(post.images.map((image, position) => ({ post_id: id, position, blob_key: image.key, width: image.width, height: image.height, placeholder: image.placeholder })))
+          .values(post.images.map((image, position) => ({ post_id: id, position, blob_key: image.key, width: image.width, height: image.height, placeholder: image.placeholder, alt: image.alt })))
           .execute();
       }
       return Number(id);
@@ -401,8 +403,8 @@ export class PostsRepository {
   private posts(viewerId: number) {
     const images =
       engineOf(this.db) === 'postgres'
-        ? sql<string | null>`(select json_agg(json_build_array(position, blob_key, width, height, placeholder)) from post_images where post_id = posts.id)`
-        : sql<string | null>`(select json_group_array(json_array(position, blob_key, width, height, placeholder)) from post_images where post_id = posts.id)`;
+        ? sql<string | null>`(select json_agg(json_build_array(position, blob_key, width, height, placeholder, alt)) from post_images where post_id = posts.id)`
+        : sql<string | null>`(select json_group_array(json_array(position, blob_key, width, height, placeholder, alt)) from post_images where post_id = posts.id)`;
     return this.db
       .selectFrom('posts')
       .innerJoin('users', 'users.id', 'posts.author_id')
@@ -424,7 +426,7 @@ function newestFirst<O>(query: SelectQueryBuilder<Database, 'posts' | 'users', O
 type PostRow = AuthorRow & Omit<PostRecord, 'author' | 'images' | 'likedByMe'> & { likedByMe: unknown; images: unknown };
 
 /** An image as the query packs it: [position, key, width, height, placeholder]. */
-type PackedImage = [number, string, number, number, string];
+type PackedImage = [number, string, number, number, string, string];
 
 function toPost({ authorId, authorUsername, authorFirstName, authorLastName, authorAvatarKey, likedByMe, images, ...post }: PostRow): PostRecord {
   // SQLite answers JSON as text, PostgreSQL's driver parses it; no images is [] on one and null on the other.
@@ -433,7 +435,7 @@ function toPost({ authorId, authorUsername, authorFirstName, authorLastName, aut
     ...post,
     id: Number(post.id),
     author: authorOf({ authorId, authorUsername, authorFirstName, authorLastName, authorAvatarKey }),
-    images: packed.sort((a, b) => a[0] - b[0]).map(([, key, width, height, placeholder]) => ({ key, width, height, placeholder })),
+    images: packed.sort((a, b) => a[0] - b[0]).map(([, key, width, height, placeholder, alt]) => ({ key, width, height, placeholder, alt })),
     likedByMe: likedByMe === true || likedByMe === 1,
   };
 }

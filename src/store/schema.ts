@@ -299,6 +299,8 @@ export interface PostImagesTable {
   width: number;
   height: number;
   placeholder: string;
+  /** The author's description of the image; empty when none was given. */
+  alt: Generated<string>;
 }
 
 export interface PostLikesTable {

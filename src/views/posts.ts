@@ -11,7 +11,13 @@ export interface PostImageLinks {
   thumbnailSide: number;
 }
 
-export const PostPersonView = Type.Object({ id: Id, username: Type.String(), avatar: Avatar });
+export const PostPersonView = Type.Object({
+  id: Id,
+  username: Type.String(),
+  firstName: Type.String({ description: 'Empty when not given' }),
+  lastName: Type.String({ description: 'Empty when not given' }),
+  avatar: Avatar,
+});
 
 export const PostImage = Type.Object({
   url: Type.String({ description: 'WebP, longest side at most 1,600 px; a signed URL relative to the API origin' }),
@@ -19,6 +25,7 @@ export const PostImage = Type.Object({
   height: Type.Integer(),
   thumbnail: Type.Object({ url: Type.String({ description: 'WebP, longest side at most 400 px' }), width: Type.Integer(), height: Type.Integer() }),
   placeholder: Type.String({ description: 'ThumbHash (base64) of the image: draw it blurred while the image loads' }),
+  alt: Type.String({ description: 'What the image shows, for people who cannot see it (the author’s words); empty when none was given' }),
 });
 
 export const PostView = Type.Object({
@@ -44,7 +51,7 @@ export const CommentView = Type.Object({
   createdAt: Timestamp,
 });
 
-export const postPersonView = (person: PostPerson) => ({ id: person.id, username: person.username, avatar: avatarView(person) });
+export const postPersonView = (person: PostPerson) => ({ id: person.id, username: person.username, firstName: person.firstName, lastName: person.lastName, avatar: avatarView(person) });
 
 export function postView(post: Post, links: PostImageLinks) {
   return {
@@ -60,6 +67,7 @@ export function postView(post: Post, links: PostImageLinks) {
         height: image.height,
         thumbnail: { url: links.thumbnail(image.key), width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) },
         placeholder: image.placeholder,
+        alt: image.alt,
       };
     }),
     likeCount: post.likeCount,

@@ -31,10 +31,11 @@ interface ImageJson {
   height: number;
   thumbnail: { url: string; width: number; height: number };
   placeholder: string;
+  alt: string;
 }
 interface PostJson {
   id: number;
-  author: { id: number; username: string; avatar: { small: string } };
+  author: { id: number; username: string; firstName: string; lastName: string; avatar: { small: string } };
   text: string;
   visibility: string;
   images: ImageJson[];
@@ -71,18 +72,21 @@ const feed = async (who: Person, query: string) => (await call<Page<PostJson>>(s
 const jpeg = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
 
 describe('publishing', () => {
-  it('stores text and images: display and thumbnail WebPs, sizes and a placeholder', async () => {
+  it('stores text and images: display and thumbnail WebPs, sizes, a placeholder and a description', async () => {
     const ann = await person(server);
+    expect((await call(server, ann, 'PATCH', '/users/me', { firstName: 'Ann', lastName: 'Lee' })).status).toBe(200);
     const wide = await jpeg(2400, 1200);
     const res = await publish(ann, [
       { name: 'text', data: 'Sunset at the pier 🌅' },
       { name: 'images', filename: 'a.jpg', type: 'image/jpeg', data: wide },
       { name: 'images', filename: 'b.png', type: 'image/png', data: blackPng(300, 600) },
+      { name: 'alt[0]', data: '  The sun low over the water, the pier in black  ' },
     ]);
     expect(res.status).toBe(201);
     const post = res.body;
     expect(post).toMatchObject({ text: 'Sunset at the pier 🌅', visibility: 'public', likeCount: 0, likedByMe: false, commentCount: 0, viewCount: 0, editedAt: null });
-    expect(post.author).toMatchObject({ id: ann.id, username: ann.username });
+    expect(post.author).toMatchObject({ id: ann.id, username: ann.username, firstName: 'Ann', lastName: 'Lee' });
+    expect(post.images.map((i) => i.alt)).toEqual(['The sun low over the water, the pier in black', '']);
     expect(post.images.map((i) => [i.width, i.height, i.thumbnail.width, i.thumbnail.height])).toEqual([
       [1600, 800, 400, 200],
       [300, 600, 200, 400],
@@ -101,7 +105,8 @@ describe('publishing', () => {
     expect([display.width, display.height]).toEqual([1600, 800]);
     // A URL works only as signed.
     expect((await server.request(post.images[0]!.url.replace(/sig=[^&]+/, 'sig=forged'))).status).toBe(404);
-    expect((await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body.images).toHaveLength(2);
+    const again = (await call<PostJson>(server, ann, 'GET', `/posts/${post.id}`)).body;
+    expect(again.images.map((i) => i.alt)).toEqual(['The sun low over the water, the pier in black', '']);
   });
 
   it('refuses bad input with a clear 400, storing nothing', async () => {
@@ -126,6 +131,11 @@ describe('publishing', () => {
     await expectRefused([{ name: 'images', filename: 'a.jpg', data: (await jpeg(100, 100)).subarray(0, 300) }], 'invalid_image', 'images[0]');
     await expectRefused([{ name: 'images', filename: 'big.png', data: blackPng(10_000, 10_000) }], 'image_too_large', 'images[0]');
     await expectRefused([{ name: 'images', filename: 'empty.png', data: Buffer.alloc(0) }], 'empty_file', 'images[0]');
+    await expectRefused([{ name: 'images', filename: 'a.png', data: png }, { name: 'alt[1]', data: 'nothing there' }], 'validation_failed', 'alt[1]');
+    await expectRefused([{ name: 'text', data: 'hi' }, { name: 'alt[0]', data: 'no image at all' }], 'validation_failed', 'alt[0]');
+    await expectRefused([{ name: 'images', filename: 'a.png', data: png }, { name: 'alt[0]', data: 'é'.repeat(1501) }], 'validation_failed', 'alt[0]');
+    await expectRefused([{ name: 'images', filename: 'a.png', data: png }, { name: 'alt[x]', data: 'a' }], 'validation_failed', 'alt[x]');
+    await expectRefused([{ name: 'images', filename: 'a.png', data: png }, { name: 'alt[0]', data: 'a\u0000b' }], 'validation_failed', 'alt[0]');
     expect((await call<Page<PostJson>>(server, ann, 'GET', `/users/${ann.id}/posts`)).body.items).toEqual([]);
 
     const json = await server.request('/api/v1/posts', { method: 'POST', json: { text: 'hi' }, headers: bearer(ann.token) });

@@ -1102,7 +1102,7 @@ export interface paths {
         put?: never;
         /**
          * Publish a post: text, up to 10 images, or both (multipart/form-data)
-         * @description Fields: `text` (up to 5000 characters), `visibility` (`public`, the default, or `friends`), and up to 10 image files (any field name; PNG, JPEG, WebP or GIF, read from the bytes). Each image is stored upright and without metadata as a WebP of at most 1,600 px and a 400 px thumbnail, with a ThumbHash placeholder. One bad image refuses the whole post (the field names it: `images[2]`), and nothing is stored. The author’s friends get `post.created`.
+         * @description Fields: `text` (up to 5000 characters), `visibility` (`public`, the default, or `friends`), and up to 10 image files (any field name; PNG, JPEG, WebP or GIF, read from the bytes). Each image is stored upright and without metadata as a WebP of at most 1,600 px and a 400 px thumbnail, with a ThumbHash placeholder. `alt[i]` describes the i-th image (from 0; up to 1500 characters) for people who cannot see it. One bad image refuses the whole post (the field names it: `images[2]`), and nothing is stored. The author’s friends get `post.created`.
          */
         post: operations["createPost"];
         delete?: never;
@@ -1929,6 +1929,8 @@ export interface components {
          *       "author": {
          *         "id": 42,
          *         "username": "ada",
+         *         "firstName": "Ada",
+         *         "lastName": "Lovelace",
          *         "avatar": {
          *           "small": "/files/avatars/9f2c-64.webp",
          *           "large": "/files/avatars/9f2c-256.webp",
@@ -1947,7 +1949,8 @@ export interface components {
          *             "width": 1600,
          *             "height": 1200
          *           },
-         *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+         *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+         *           "alt": "alt"
          *         }
          *       ],
          *       "likeCount": 1,
@@ -1982,6 +1985,8 @@ export interface components {
          * @example {
          *       "id": 42,
          *       "username": "ada",
+         *       "firstName": "Ada",
+         *       "lastName": "Lovelace",
          *       "avatar": {
          *         "small": "/files/avatars/9f2c-64.webp",
          *         "large": "/files/avatars/9f2c-256.webp",
@@ -1993,6 +1998,10 @@ export interface components {
             /** @description Database id */
             id: number;
             username: string;
+            /** @description Empty when not given */
+            firstName: string;
+            /** @description Empty when not given */
+            lastName: string;
             avatar: components["schemas"]["Avatar"];
         };
         /**
@@ -2006,7 +2015,8 @@ export interface components {
          *         "width": 1600,
          *         "height": 1200
          *       },
-         *       "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+         *       "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+         *       "alt": "alt"
          *     }
          */
         PostImage: {
@@ -2022,6 +2032,8 @@ export interface components {
             };
             /** @description ThumbHash (base64) of the image: draw it blurred while the image loads */
             placeholder: string;
+            /** @description What the image shows, for people who cannot see it (the author’s words); empty when none was given */
+            alt: string;
         };
         /**
          * @description A comment on a post.
@@ -2031,6 +2043,8 @@ export interface components {
          *       "author": {
          *         "id": 42,
          *         "username": "ada",
+         *         "firstName": "Ada",
+         *         "lastName": "Lovelace",
          *         "avatar": {
          *           "small": "/files/avatars/9f2c-64.webp",
          *           "large": "/files/avatars/9f2c-256.webp",
@@ -10737,6 +10751,8 @@ export interface operations {
                      *           "author": {
                      *             "id": 42,
                      *             "username": "ada",
+                     *             "firstName": "Ada",
+                     *             "lastName": "Lovelace",
                      *             "avatar": {
                      *               "small": "/files/avatars/9f2c-64.webp",
                      *               "large": "/files/avatars/9f2c-256.webp",
@@ -10755,7 +10771,8 @@ export interface operations {
                      *                 "width": 1600,
                      *                 "height": 1200
                      *               },
-                     *               "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+                     *               "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *               "alt": "alt"
                      *             }
                      *           ],
                      *           "likeCount": 1,
@@ -10837,6 +10854,8 @@ export interface operations {
                     text?: string;
                     /** @description `friends`: only the author’s friends (and the author) see it */
                     visibility?: "public" | "friends";
+                    /** @description What the first image shows (`alt[1]` the second, and so on): its alt text */
+                    "alt[0]"?: string;
                     /** @description Image files (the field name is free; `images[]` is conventional): PNG, JPEG, WebP or GIF */
                     "images[]"?: string[];
                 };
@@ -10855,6 +10874,8 @@ export interface operations {
                      *       "author": {
                      *         "id": 42,
                      *         "username": "ada",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
                      *         "avatar": {
                      *           "small": "/files/avatars/9f2c-64.webp",
                      *           "large": "/files/avatars/9f2c-256.webp",
@@ -10873,7 +10894,8 @@ export interface operations {
                      *             "width": 1600,
                      *             "height": 1200
                      *           },
-                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *           "alt": "alt"
                      *         }
                      *       ],
                      *       "likeCount": 1,
@@ -11024,6 +11046,8 @@ export interface operations {
                      *           "author": {
                      *             "id": 42,
                      *             "username": "ada",
+                     *             "firstName": "Ada",
+                     *             "lastName": "Lovelace",
                      *             "avatar": {
                      *               "small": "/files/avatars/9f2c-64.webp",
                      *               "large": "/files/avatars/9f2c-256.webp",
@@ -11042,7 +11066,8 @@ export interface operations {
                      *                 "width": 1600,
                      *                 "height": 1200
                      *               },
-                     *               "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+                     *               "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *               "alt": "alt"
                      *             }
                      *           ],
                      *           "likeCount": 1,
@@ -11147,6 +11172,8 @@ export interface operations {
                      *       "author": {
                      *         "id": 42,
                      *         "username": "ada",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
                      *         "avatar": {
                      *           "small": "/files/avatars/9f2c-64.webp",
                      *           "large": "/files/avatars/9f2c-256.webp",
@@ -11165,7 +11192,8 @@ export interface operations {
                      *             "width": 1600,
                      *             "height": 1200
                      *           },
-                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *           "alt": "alt"
                      *         }
                      *       ],
                      *       "likeCount": 1,
@@ -11367,6 +11395,8 @@ export interface operations {
                      *       "author": {
                      *         "id": 42,
                      *         "username": "ada",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
                      *         "avatar": {
                      *           "small": "/files/avatars/9f2c-64.webp",
                      *           "large": "/files/avatars/9f2c-256.webp",
@@ -11385,7 +11415,8 @@ export interface operations {
                      *             "width": 1600,
                      *             "height": 1200
                      *           },
-                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *           "alt": "alt"
                      *         }
                      *       ],
                      *       "likeCount": 1,
@@ -11523,6 +11554,8 @@ export interface operations {
                      *       "author": {
                      *         "id": 42,
                      *         "username": "ada",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
                      *         "avatar": {
                      *           "small": "/files/avatars/9f2c-64.webp",
                      *           "large": "/files/avatars/9f2c-256.webp",
@@ -11541,7 +11574,8 @@ export interface operations {
                      *             "width": 1600,
                      *             "height": 1200
                      *           },
-                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *           "alt": "alt"
                      *         }
                      *       ],
                      *       "likeCount": 1,
@@ -11650,6 +11684,8 @@ export interface operations {
                      *       "author": {
                      *         "id": 42,
                      *         "username": "ada",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
                      *         "avatar": {
                      *           "small": "/files/avatars/9f2c-64.webp",
                      *           "large": "/files/avatars/9f2c-256.webp",
@@ -11668,7 +11704,8 @@ export interface operations {
                      *             "width": 1600,
                      *             "height": 1200
                      *           },
-                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI"
+                     *           "placeholder": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *           "alt": "alt"
                      *         }
                      *       ],
                      *       "likeCount": 1,
@@ -11782,6 +11819,8 @@ export interface operations {
                      *           "user": {
                      *             "id": 42,
                      *             "username": "ada",
+                     *             "firstName": "Ada",
+                     *             "lastName": "Lovelace",
                      *             "avatar": {
                      *               "small": "/files/avatars/9f2c-64.webp",
                      *               "large": "/files/avatars/9f2c-256.webp",
@@ -11898,6 +11937,8 @@ export interface operations {
                      *           "author": {
                      *             "id": 42,
                      *             "username": "ada",
+                     *             "firstName": "Ada",
+                     *             "lastName": "Lovelace",
                      *             "avatar": {
                      *               "small": "/files/avatars/9f2c-64.webp",
                      *               "large": "/files/avatars/9f2c-256.webp",
@@ -12018,6 +12059,8 @@ export interface operations {
                      *       "author": {
                      *         "id": 42,
                      *         "username": "ada",
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
                      *         "avatar": {
                      *           "small": "/files/avatars/9f2c-64.webp",
                      *           "large": "/files/avatars/9f2c-256.webp",

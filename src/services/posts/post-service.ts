@@ -8,6 +8,8 @@ import type { ViewCounter } from './view-counter.js';
 export const POST_TEXT_MAX = 5000;
 export const POST_IMAGES_MAX = 10;
 export const COMMENT_TEXT_MAX = 2000;
+/** An image's description, as long as Mastodon allows. */
+export const IMAGE_ALT_MAX = 1500;
 
 export type FeedKind = 'latest' | 'friends' | 'popular';
 
@@ -38,7 +40,7 @@ export class PostService<Prepared> {
   constructor(private readonly deps: PostServiceDeps<Prepared>) {}
 
   /** Checks every image first, then stores the files, then the post: all of it or nothing. */
-  async create(authorId: number, input: { text?: string; visibility?: PostVisibility; images: Array<{ data: Buffer }> }): Promise<Post> {
+  async create(authorId: number, input: { text?: string; visibility?: PostVisibility; images: Array<{ data: Buffer; alt?: string | undefined }> }): Promise<Post> {
     const text = (input.text ?? '').trim();
     if (text === '' && input.images.length === 0) {
       throw validationError('post_empty', 'A post needs text, images, or both', [{ field: 'text', message: 'is required without images' }]);
@@ -49,12 +51,19 @@ export class PostService<Prepared> {
     if (input.images.length > POST_IMAGES_MAX) {
       throw validationError('too_many_images', `A post has at most ${POST_IMAGES_MAX} images`, [{ field: 'images', message: `must be at most ${POST_IMAGES_MAX}` }]);
     }
+    const alts = input.images.map((image) => (image.alt ?? '').trim());
+    alts.forEach((alt, i) => {
+      if (characters(alt) > IMAGE_ALT_MAX) {
+        throw validationError('validation_failed', `An image description has at most ${IMAGE_ALT_MAX} characters`, [{ field: `alt[${i}]`, message: `must be at most ${IMAGE_ALT_MAX} characters` }]);
+      }
+    });
     const { images, posts, clock } = this.deps;
     const prepared = await images.prepare(input.images);
     const stored = await images.store(prepared);
     let postId: number;
     try {
-      postId = await posts.create({ authorId, text, visibility: input.visibility ?? 'public', images: stored, now: clock.now() });
+      const described = stored.map((image, i) => ({ ...image, alt: alts[i] ?? '' }));
+      postId = await posts.create({ authorId, text, visibility: input.visibility ?? 'public', images: described, now: clock.now() });
     } catch (error) {
       await images.remove(stored);
       throw error;

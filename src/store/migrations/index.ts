@@ -8,6 +8,7 @@ import * as oauth from './0006_oauth.js';
 import * as posts from './0007_posts.js';
 import * as sync from './0008_sync.js';
 import * as connectionsAndInvitations from './0009_connections_and_invitations.js';
+import * as postImageAlt from './0010_post_image_alt.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL: each migration uses Kysely's
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_posts': posts,
   '0008_sync': sync,
   '0009_connections_and_invitations': connectionsAndInvitations,
+  '0010_post_image_alt': postImageAlt,
 };
