@@ -1,6 +1,7 @@
+import axe from 'axe-core';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { uniqueName } from '../helpers/accounts.js';
+import { bearer, login, registerUser, uniqueName } from '../helpers/accounts.js';
 import type { TestServer } from '../helpers/server.js';
 import { newVisitor, signUp, startServerAndBrowser, type Visitor } from './browser.js';
 
@@ -15,6 +16,15 @@ const postBy = (visitor: Visitor, author: string) => visitor.page.getByRole('art
 const commentBy = (post: ReturnType<typeof postBy>, author: string) => post.getByRole('article', { name: `Comment by ${author}` });
 /** Whether the page is wider than the screen: a phone would have to scroll sideways. */
 const scrollsSideways = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth > document.documentElement.clientWidth');
+/** axe-core's serious and critical findings (WCAG 2.1 A and AA, best practice) on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, which the page's content-security policy does not govern.
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate<Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>>(
+    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }).then((r) => r.violations)",
+  );
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
 /** The name of what has the keyboard. */
 const focused = (page: Page) => page.evaluate<string | undefined>('document.activeElement?.textContent?.trim()');
 
@@ -135,4 +145,54 @@ describe('editing posts, threads of comments, likers and friend buttons in the w
     await ann.context.close();
     await bob.context.close();
   }, 120_000);
+
+  it('has no serious accessibility violations on a thread of comments, the post editor, who liked and a person page, light and dark', async () => {
+    const ann = await newVisitor(browser, server.url, uniqueName('ann'));
+    await signUp(ann);
+    const { page } = ann;
+    await page.getByRole('link', { name: 'Posts' }).click();
+    await page.getByLabel('Post text').fill('Checking the contrast of posts');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const annPost = postBy(ann, ann.username);
+    await annPost.getByText('Checking the contrast of posts').waitFor();
+
+    // Bob, through the API, likes it and comments.
+    const bob = await registerUser(server);
+    const auth = bearer((await login(server, bob)).accessToken);
+    const feed = (await (await server.request('/api/v1/posts', { headers: auth })).json()) as { items: Array<{ id: number }> };
+    const postId = feed.items[0]!.id;
+    expect((await server.request(`/api/v1/posts/${postId}/like`, { method: 'PUT', headers: auth })).status).toBe(200);
+    expect((await server.request(`/api/v1/posts/${postId}/comments`, { method: 'POST', headers: auth, json: { text: 'Looks fine to me' } })).status).toBe(201);
+
+    await page.reload();
+    await annPost.getByRole('button', { name: 'Comments (1)' }).click();
+    await commentBy(annPost, bob.username).getByRole('button', { name: `Reply to ${bob.username}` }).click();
+    await annPost.getByLabel(`Your reply to ${bob.username}`).fill('Thanks');
+    await annPost.getByRole('button', { name: 'Reply', exact: true }).click();
+    await annPost.getByRole('list', { name: `Replies to ${bob.username}` }).getByText('Thanks').waitFor();
+    await annPost.getByRole('button', { name: `Delete comment by ${bob.username}` }).click();
+    await annPost.getByRole('button', { name: 'Edit post' }).click();
+    await annPost.getByRole('form', { name: 'Edit post' }).waitFor();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(page), `a thread and the editor, ${colorScheme}`).toEqual([]);
+    }
+    await page.keyboard.press('Escape');
+
+    await annPost.getByRole('button', { name: '1 like' }).click();
+    const likers = page.getByRole('dialog', { name: 'Liked by' });
+    await likers.getByRole('link', { name: bob.username }).waitFor();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(page), `who liked, ${colorScheme}`).toEqual([]);
+    }
+    await likers.getByRole('link', { name: bob.username }).click();
+    await page.getByRole('group', { name: `You and ${bob.username}` }).getByRole('button', { name: 'Add friend' }).waitFor();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(page), `a person page, ${colorScheme}`).toEqual([]);
+    }
+    expect(ann.problems).toEqual([]);
+    await ann.context.close();
+  }, 90_000);
 });
