@@ -88,6 +88,8 @@ describe('editing posts, threads of comments, likers and friend buttons in the w
     expect(await scrollsSideways(bob.page)).toBe(false);
     expect(await bobView.getByRole('button', { name: `Delete comment by ${ann.username}` }).count()).toBe(0);
     await bobView.getByRole('button', { name: `Delete comment by ${bob.username}` }).click();
+    // Asked, the keyboard is on the safe answer.
+    expect(await focused(bob.page)).toBe('Keep');
     await bobView.getByRole('group', { name: 'Delete this comment?' }).getByRole('button', { name: 'Delete' }).click();
     await commentBy(bobView, bob.username).waitFor({ state: 'detached' });
     await bobView.getByRole('button', { name: 'Comments (1)' }).waitFor();

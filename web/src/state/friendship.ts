@@ -2,12 +2,13 @@ import { client } from '../api.js';
 import { refreshChat } from './chats.js';
 import { blocked, loadPeople } from './people.js';
 
-const to = (userId: number) => ({ params: { path: { userId } } });
-
 /**
- * What I can do about another person, shared by the People page and a person's page. Each call
+ * What I can do about another person, shared by the People page and a person's page. Each change
  * reloads the people lists after, so every screen that shows them agrees.
  */
+
+const to = (userId: number) => ({ params: { path: { userId } } });
+
 async function change(work: Promise<unknown>): Promise<void> {
   await work;
   await loadPeople();

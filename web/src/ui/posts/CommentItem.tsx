@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { PostComment } from '@messenger/sdk';
 import { client } from '../../api.js';
 import { Avatar } from '../common/Avatar.js';
 import { FormError } from '../common/Field.js';
 import { shortTime } from '../common/format.js';
+import { useFocusSwap } from '../common/useFocusSwap.js';
 import { useTask } from '../common/useTask.js';
 
 interface Props {
@@ -19,13 +20,9 @@ interface Props {
 /** One comment: who and when, the text, and Reply; Delete when I may, after saying so twice. */
 export function CommentItem({ comment, answers, canDelete, onReply, onDeleted }: Props) {
   const [confirming, setConfirming] = useState(false);
-  const keep = useRef<HTMLButtonElement>(null);
+  const focus = useFocusSwap(confirming);
   const { busy, error, run } = useTask();
   const who = comment.author.username;
-  // The Delete button goes when asked: the keyboard lands on the safe answer.
-  useEffect(() => {
-    if (confirming) keep.current?.focus();
-  }, [confirming]);
 
   const remove = () =>
     run(async () => {
@@ -51,12 +48,12 @@ export function CommentItem({ comment, answers, canDelete, onReply, onDeleted }:
                 <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
                   Delete
                 </button>
-                <button ref={keep} type="button" onClick={() => setConfirming(false)}>
+                <button ref={focus.inside} type="button" onClick={() => setConfirming(false)}>
                   Keep
                 </button>
               </span>
             ) : (
-              <button type="button" class="link" aria-label={`Delete comment by ${who}`} onClick={() => setConfirming(true)}>
+              <button ref={focus.opener} type="button" class="link" aria-label={`Delete comment by ${who}`} onClick={() => setConfirming(true)}>
                 Delete
               </button>
             ))}

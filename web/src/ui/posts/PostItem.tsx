@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Post } from '@messenger/sdk';
 import { client } from '../../api.js';
 import { me } from '../../state/session.js';
 import { Avatar } from '../common/Avatar.js';
 import { FormError } from '../common/Field.js';
 import { shortTime } from '../common/format.js';
+import { useFocusSwap } from '../common/useFocusSwap.js';
 import { useTask } from '../common/useTask.js';
 import { Comments } from './Comments.js';
 import { LikersDialog } from './LikersDialog.js';
@@ -25,17 +26,9 @@ export function PostItem({ post, onChange, onDeleted }: Props) {
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
   const [likersOpen, setLikersOpen] = useState(false);
-  const editButton = useRef<HTMLButtonElement>(null);
-  const keep = useRef<HTMLButtonElement>(null);
-  // Where the keyboard was before the editor or the question opened, it goes back after.
-  const wasEditing = useRef(false);
-  useEffect(() => {
-    if (wasEditing.current && !editing) editButton.current?.focus();
-    wasEditing.current = editing;
-  }, [editing]);
-  useEffect(() => {
-    if (confirming) keep.current?.focus();
-  }, [confirming]);
+  // The editor puts the keyboard in its own field.
+  const editFocus = useFocusSwap(editing);
+  const deleteFocus = useFocusSwap(confirming);
   const { busy, error, run } = useTask();
   const mine = post.author.id === me.value?.id;
   const path = { params: { path: { id: post.id } } };
@@ -89,7 +82,7 @@ export function PostItem({ post, onChange, onDeleted }: Props) {
           Comments ({post.commentCount})
         </button>
         {mine && !editing && (
-          <button ref={editButton} type="button" class="link" onClick={() => setEditing(true)}>
+          <button ref={editFocus.opener} type="button" class="link" onClick={() => setEditing(true)}>
             Edit post
           </button>
         )}
@@ -100,12 +93,12 @@ export function PostItem({ post, onChange, onDeleted }: Props) {
               <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
                 Delete
               </button>
-              <button ref={keep} type="button" onClick={() => setConfirming(false)}>
+              <button ref={deleteFocus.inside} type="button" onClick={() => setConfirming(false)}>
                 Keep
               </button>
             </span>
           ) : (
-            <button type="button" class="link" onClick={() => setConfirming(true)}>
+            <button ref={deleteFocus.opener} type="button" class="link" onClick={() => setConfirming(true)}>
               Delete post
             </button>
           ))}
