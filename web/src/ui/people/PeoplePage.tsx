@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { client, problemText } from '../../api.js';
-import { refreshChat } from '../../state/chats.js';
+import * as friendship from '../../state/friendship.js';
 import { blocked, displayName, friends, incoming, loadPeople, outgoing, type Person } from '../../state/people.js';
 import { Avatar } from '../common/Avatar.js';
 import { FormError } from '../common/Field.js';
@@ -23,21 +23,18 @@ export function PeoplePage() {
     setError(undefined);
     try {
       await work();
-      await loadPeople();
       if (query.trim()) await search(query);
     } catch (caught) {
       setError(problemText(caught));
     }
   };
-  const befriend = (id: number) => act(() => client.unwrap(client.api.PUT('/api/v1/friends/{userId}', { params: { path: { userId: id } } })));
-  const unfriend = (id: number) => act(() => client.unwrap(client.api.DELETE('/api/v1/friends/{userId}', { params: { path: { userId: id } } })));
-  const block = (id: number) => act(() => client.unwrap(client.api.PUT('/api/v1/blocks/{userId}', { params: { path: { userId: id } } })));
-  const unblock = (id: number) => act(() => client.unwrap(client.api.DELETE('/api/v1/blocks/{userId}', { params: { path: { userId: id } } })));
+  const befriend = (id: number) => act(() => friendship.befriend(id));
+  const unfriend = (id: number) => act(() => friendship.unfriend(id));
+  const block = (id: number) => act(() => friendship.block(id));
+  const unblock = (id: number) => act(() => friendship.unblock(id));
   const message = async (id: number) => {
     try {
-      const chat = await client.unwrap(client.api.POST('/api/v1/chats', { body: { type: 'direct', memberIds: [id] } }));
-      await refreshChat(chat.id);
-      route(`/chats/${chat.id}`);
+      route(`/chats/${await friendship.directChat(id)}`);
     } catch (caught) {
       setError(problemText(caught));
     }

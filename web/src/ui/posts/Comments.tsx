@@ -1,19 +1,30 @@
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { PostComment } from '@messenger/sdk';
 import { client, realtime } from '../../api.js';
-import { Avatar } from '../common/Avatar.js';
+import { me } from '../../state/session.js';
 import { FormError } from '../common/Field.js';
-import { shortTime } from '../common/format.js';
 import { useTask } from '../common/useTask.js';
+import { CommentForm } from './CommentForm.js';
+import { CommentItem } from './CommentItem.js';
+import { threads } from './commentThreads.js';
 
-/** A post's comments, oldest first and page by page, with a field to add one. New ones arrive live. */
-export function Comments({ postId, onAdded }: { postId: number; onAdded: () => void }) {
-  const fieldId = useId();
+interface Props {
+  postId: number;
+  postAuthorId: number;
+  /** A comment was added (+1) or deleted (-1) here. */
+  onCount: (change: number) => void;
+}
+
+/**
+ * A post's comments, oldest first and page by page, as threads: replies under the comment they
+ * answer, each with its own reply field. New ones arrive live; I may delete mine, and any on my post.
+ */
+export function Comments({ postId, postAuthorId, onCount }: Props) {
   const [comments, setComments] = useState<PostComment[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const [text, setText] = useState('');
+  const [replyTo, setReplyTo] = useState<PostComment | null>(null);
   const list = useTask();
-  const send = useTask();
+  const myId = me.value?.id;
 
   const append = (more: PostComment[]) => setComments((shown) => [...shown, ...more.filter((c) => !shown.some((s) => s.id === c.id))]);
   const load = (from?: string) =>
@@ -29,29 +40,62 @@ export function Comments({ postId, onAdded }: { postId: number; onAdded: () => v
     });
   }, [postId]);
 
-  const onSubmit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    if (text.trim() === '') return;
-    await send.run(async () => {
-      const comment = await client.unwrap(client.api.POST('/api/v1/posts/{id}/comments', { params: { path: { id: postId } }, body: { text: text.trim() } }));
-      append([comment]);
-      setText('');
-      onAdded();
-    });
+  const send = async (text: string, replyToId?: number) => {
+    const comment = await client.unwrap(client.api.POST('/api/v1/posts/{id}/comments', { params: { path: { id: postId } }, body: { text, ...(replyToId ? { replyToId } : {}) } }));
+    append([comment]);
+    onCount(1);
   };
+  // As on the server, replies to a deleted comment stay, answering nothing.
+  const removed = (id: number) => {
+    setComments((shown) => shown.filter((c) => c.id !== id).map((c) => (c.replyToId === id ? { ...c, replyToId: null } : c)));
+    if (replyTo?.id === id) setReplyTo(null);
+    onCount(-1);
+  };
+  // The keyboard goes back to the Reply button the reply form came from.
+  const closeReply = (to: PostComment) => {
+    setReplyTo(null);
+    requestAnimationFrame(() => document.getElementById(`reply-to-${to.id}`)?.focus());
+  };
+  const byId = new Map(comments.map((c) => [c.id, c]));
+  const item = (comment: PostComment, root: PostComment) => (
+    <CommentItem
+      comment={comment}
+      answers={comment.replyToId !== null && comment.replyToId !== root.id ? byId.get(comment.replyToId) : undefined}
+      canDelete={comment.author.id === myId || postAuthorId === myId}
+      onReply={() => setReplyTo(comment)}
+      onDeleted={() => removed(comment.id)}
+    />
+  );
 
   return (
     <section class="comments" aria-label="Comments">
       <FormError message={list.error} />
       {comments.length === 0 && !list.busy && <p class="empty">No comments yet.</p>}
       <ul role="list" class="comment-list">
-        {comments.map((comment) => (
-          <li key={comment.id} class="comment">
-            <Avatar person={comment.author} size={28} />
-            <div>
-              <a href={`/users/${comment.author.id}`}>{comment.author.username}</a> <small>{shortTime(comment.createdAt)}</small>
-              <p>{comment.text}</p>
-            </div>
+        {threads(comments).map(({ comment, replies }) => (
+          <li key={comment.id}>
+            {item(comment, comment)}
+            {replies.length > 0 && (
+              <ul role="list" class="comment-list replies" aria-label={`Replies to ${comment.author.username}`}>
+                {replies.map((reply) => (
+                  <li key={reply.id}>{item(reply, comment)}</li>
+                ))}
+              </ul>
+            )}
+            {replyTo && (replyTo.id === comment.id || replies.some((r) => r.id === replyTo.id)) && (
+              <div class="replies">
+                <CommentForm
+                  key={replyTo.id}
+                  label={`Your reply to ${replyTo.author.username}`}
+                  submit="Reply"
+                  onSend={async (text) => {
+                    await send(text, replyTo.id);
+                    closeReply(replyTo);
+                  }}
+                  onCancel={() => closeReply(replyTo)}
+                />
+              </div>
+            )}
           </li>
         ))}
       </ul>
@@ -60,16 +104,7 @@ export function Comments({ postId, onAdded }: { postId: number; onAdded: () => v
           More comments
         </button>
       )}
-      <form class="comment-form" onSubmit={onSubmit}>
-        <label for={fieldId} class="visually-hidden">
-          Write a comment
-        </label>
-        <input id={fieldId} value={text} onInput={(e) => setText(e.currentTarget.value)} placeholder="Write a comment" maxLength={2000} autoComplete="off" />
-        <button type="submit" class="primary" disabled={send.busy || text.trim() === ''}>
-          Comment
-        </button>
-      </form>
-      <FormError message={send.error} />
+      <CommentForm label="Write a comment" submit="Comment" onSend={(text) => send(text)} />
     </section>
   );
 }

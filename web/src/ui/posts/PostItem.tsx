@@ -5,8 +5,11 @@ import { me } from '../../state/session.js';
 import { Avatar } from '../common/Avatar.js';
 import { FormError } from '../common/Field.js';
 import { shortTime } from '../common/format.js';
+import { useFocusSwap } from '../common/useFocusSwap.js';
 import { useTask } from '../common/useTask.js';
 import { Comments } from './Comments.js';
+import { LikersDialog } from './LikersDialog.js';
+import { PostEditor } from './PostEditor.js';
 import { PostPhotos } from './PostPhotos.js';
 
 interface Props {
@@ -17,10 +20,15 @@ interface Props {
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
-/** One post: who and when, the text and photos, likes, comments, and deleting it when it is mine. */
+/** One post: who and when, the text and photos, likes and who gave them, comments, and editing or deleting it when it is mine. */
 export function PostItem({ post, onChange, onDeleted }: Props) {
   const [commentsOpen, setCommentsOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [likersOpen, setLikersOpen] = useState(false);
+  // The editor puts the keyboard in its own field.
+  const editFocus = useFocusSwap(editing);
+  const deleteFocus = useFocusSwap(confirming);
   const { busy, error, run } = useTask();
   const mine = post.author.id === me.value?.id;
   const path = { params: { path: { id: post.id } } };
@@ -45,35 +53,58 @@ export function PostItem({ post, onChange, onDeleted }: Props) {
           {post.editedAt && ' · edited'}
         </small>
       </header>
-      {post.text && <p class="post-text">{post.text}</p>}
+      {editing ? (
+        <PostEditor
+          post={post}
+          onSaved={(saved) => {
+            onChange(saved);
+            setEditing(false);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        post.text && <p class="post-text">{post.text}</p>
+      )}
       <PostPhotos images={post.images} />
       <FormError message={error} />
       <footer class="post-actions">
         <button type="button" aria-pressed={post.likedByMe} disabled={busy} onClick={() => void toggleLike()}>
           <span aria-hidden="true">{post.likedByMe ? '♥' : '♡'}</span> Like
         </button>
-        <span class="count">{plural(post.likeCount, 'like', 'likes')}</span>
+        {post.likeCount > 0 ? (
+          <button type="button" class="link count" aria-haspopup="dialog" onClick={() => setLikersOpen(true)}>
+            {plural(post.likeCount, 'like', 'likes')}
+          </button>
+        ) : (
+          <span class="count">0 likes</span>
+        )}
         <button type="button" aria-expanded={commentsOpen} onClick={() => setCommentsOpen(!commentsOpen)}>
           Comments ({post.commentCount})
         </button>
+        {mine && !editing && (
+          <button ref={editFocus.opener} type="button" class="link" onClick={() => setEditing(true)}>
+            Edit post
+          </button>
+        )}
         {mine &&
           (confirming ? (
-            <span class="confirm" role="group" aria-label="Delete this post?">
+            <span class="confirm" role="group" aria-label="Delete this post?" onKeyDown={(e) => e.key === 'Escape' && setConfirming(false)}>
               Delete this post?
               <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
                 Delete
               </button>
-              <button type="button" onClick={() => setConfirming(false)}>
+              <button ref={deleteFocus.inside} type="button" onClick={() => setConfirming(false)}>
                 Keep
               </button>
             </span>
           ) : (
-            <button type="button" class="link" onClick={() => setConfirming(true)}>
+            <button ref={deleteFocus.opener} type="button" class="link" onClick={() => setConfirming(true)}>
               Delete post
             </button>
           ))}
       </footer>
-      {commentsOpen && <Comments postId={post.id} onAdded={() => onChange({ ...post, commentCount: post.commentCount + 1 })} />}
+      {commentsOpen && <Comments postId={post.id} postAuthorId={post.author.id} onCount={(change) => onChange({ ...post, commentCount: Math.max(0, post.commentCount + change) })} />}
+      {likersOpen && <LikersDialog postId={post.id} onClose={() => setLikersOpen(false)} />}
     </article>
   );
 }
