@@ -140,12 +140,19 @@ export class MessengerClient extends Emitter<SessionEvents> {
     return body as Upload;
   }
 
-  /** Publishes a post: text, up to 10 images, or both. */
-  async createPost(input: { text?: string; visibility?: 'public' | 'friends'; images?: Blob[] }): Promise<Post> {
+  /**
+   * Publishes a post: text, up to 10 images, or both. An image may come with `alt`, what it shows
+   * for people who cannot see it.
+   */
+  async createPost(input: { text?: string; visibility?: 'public' | 'friends'; images?: Array<Blob | { image: Blob; alt?: string }> }): Promise<Post> {
     const form = new FormData();
     if (input.text !== undefined) form.append('text', input.text);
     if (input.visibility !== undefined) form.append('visibility', input.visibility);
-    for (const [index, image] of (input.images ?? []).entries()) form.append('images', image, `image-${index}`);
+    for (const [index, entry] of (input.images ?? []).entries()) {
+      const { image, alt } = entry instanceof Blob ? { image: entry, alt: undefined } : entry;
+      form.append('images', image, `image-${index}`);
+      if (alt) form.append(`alt[${index}]`, alt);
+    }
     return this.unwrap(this.api.POST('/api/v1/posts', { body: form as never }));
   }
 

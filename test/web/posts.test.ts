@@ -30,22 +30,24 @@ describe('posts in the web client', () => {
     ]);
     const previews = ann.page.getByRole('list', { name: 'Chosen photos' }).getByRole('img');
     await expect.poll(() => previews.count()).toBe(2);
+    // She describes the first for people who cannot see it.
+    await ann.page.getByLabel('Describe photo 1 for people who cannot see it').fill('A wide black rectangle');
     await ann.page.getByRole('button', { name: 'Publish' }).click();
     const annPost = postBy(ann, ann.username);
     await annPost.getByText('Two black squares, kind of').waitFor();
     expect(await previews.count()).toBe(0);
 
-    // Bob sees it in Latest, the photos sized before they load.
+    // Bob sees it in Latest, the photos sized before they load, the first described as Ann wrote.
     await bob.page.getByRole('link', { name: 'Posts' }).click();
     expect(await bob.page.getByRole('tab', { name: 'Latest' }).getAttribute('aria-selected')).toBe('true');
     const bobView = postBy(bob, ann.username);
     await bobView.getByText('Two black squares, kind of').waitFor();
-    const wide = bobView.getByRole('img', { name: 'Photo 1 of 2' });
+    const wide = bobView.getByRole('img', { name: 'A wide black rectangle' });
     const tall = bobView.getByRole('img', { name: 'Photo 2 of 2' });
     expect([await wide.getAttribute('width'), await wide.getAttribute('height')]).toEqual(['400', '200']);
     expect([await tall.getAttribute('width'), await tall.getAttribute('height')]).toEqual(['150', '300']);
     // A blurred placeholder, from the image's ThumbHash, fills each box while the photo loads.
-    const box1 = bobView.getByRole('link', { name: 'Photo 1 of 2' });
+    const box1 = bobView.getByRole('link', { name: 'A wide black rectangle' });
     expect(await box1.evaluate((a: { style: { backgroundImage: string } }) => a.style.backgroundImage)).toMatch(/^url\("data:image\/png;base64,/);
     await expect.poll(() => imageLoaded(wide)).toBe(true);
     const box = await wide.boundingBox();

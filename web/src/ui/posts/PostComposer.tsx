@@ -14,12 +14,13 @@ export function PostComposer({ onPublished }: { onPublished: (post: Post) => voi
   const visibilityId = useId();
   const fileInput = useRef<HTMLInputElement>(null);
   const [text, setText] = useState('');
-  const [photos, setPhotos] = useState<File[]>([]);
+  // Each chosen photo with what it shows, for people who cannot see it.
+  const [photos, setPhotos] = useState<Array<{ image: File; alt: string }>>([]);
   const [visibility, setVisibility] = useState<'public' | 'friends'>('public');
   const { busy, error, run } = useTask();
 
   const choose = (files: FileList | null) => {
-    setPhotos((chosen) => [...chosen, ...[...(files ?? [])]].slice(0, MAX_PHOTOS));
+    setPhotos((chosen) => [...chosen, ...[...(files ?? [])].map((image) => ({ image, alt: '' }))].slice(0, MAX_PHOTOS));
     // The same file may be chosen again after being removed.
     if (fileInput.current) fileInput.current.value = '';
   };
@@ -41,7 +42,15 @@ export function PostComposer({ onPublished }: { onPublished: (post: Post) => voi
       {photos.length > 0 && (
         <ul role="list" class="photo-previews" aria-label="Chosen photos">
           {photos.map((photo, index) => (
-            <PhotoPreview key={`${photo.name}-${index}`} photo={photo} index={index} disabled={busy} onRemove={() => setPhotos(photos.filter((_, i) => i !== index))} />
+            <PhotoPreview
+              key={`${photo.image.name}-${index}`}
+              photo={photo.image}
+              alt={photo.alt}
+              index={index}
+              disabled={busy}
+              onAlt={(alt) => setPhotos(photos.map((p, i) => (i === index ? { ...p, alt } : p)))}
+              onRemove={() => setPhotos(photos.filter((_, i) => i !== index))}
+            />
           ))}
         </ul>
       )}
@@ -66,14 +75,33 @@ export function PostComposer({ onPublished }: { onPublished: (post: Post) => voi
   );
 }
 
-function PhotoPreview({ photo, index, disabled, onRemove }: { photo: File; index: number; disabled: boolean; onRemove: () => void }) {
+interface PhotoPreviewProps {
+  photo: File;
+  alt: string;
+  index: number;
+  disabled: boolean;
+  onAlt: (alt: string) => void;
+  onRemove: () => void;
+}
+
+function PhotoPreview({ photo, alt, index, disabled, onAlt, onRemove }: PhotoPreviewProps) {
   const url = useObjectUrl(photo);
   return (
     <li class="photo-preview">
-      {url && <img src={url} alt={`Chosen photo ${index + 1}: ${photo.name}`} />}
+      {url && <img src={url} alt={alt || `Chosen photo ${index + 1}: ${photo.name}`} />}
       <button type="button" class="remove" aria-label={`Remove photo ${index + 1}`} disabled={disabled} onClick={onRemove}>
         ×
       </button>
+      <input
+        type="text"
+        class="alt-text"
+        aria-label={`Describe photo ${index + 1} for people who cannot see it`}
+        placeholder="Describe it"
+        maxLength={1500}
+        value={alt}
+        readOnly={disabled}
+        onInput={(e) => onAlt(e.currentTarget.value)}
+      />
     </li>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Post } from '@messenger/sdk';
 import { client } from '../../api.js';
+import { displayName } from '../../state/people.js';
 import { me } from '../../state/session.js';
 import { Avatar } from '../common/Avatar.js';
 import { FormError } from '../common/Field.js';
@@ -41,11 +42,12 @@ export function PostItem({ post, onChange, onDeleted }: Props) {
     });
 
   return (
-    <article class="post" aria-label={`Post by ${post.author.username}`}>
+    <article class="post" aria-label={`Post by ${displayName(post.author)}`}>
       <header class="post-header">
         <a href={`/users/${post.author.id}`} class="post-author">
           <Avatar person={post.author} size={36} />
-          <strong>{post.author.username}</strong>
+          <strong>{displayName(post.author)}</strong>
+          {displayName(post.author) !== post.author.username && <small>@{post.author.username}</small>}
         </a>
         <small>
           <time dateTime={post.createdAt}>{shortTime(post.createdAt)}</time>

@@ -20,7 +20,7 @@ export function PostPhotos({ images }: { images: Image[] }) {
             sizes={images.length === 1 ? '(max-width: 720px) 100vw, 40rem' : '(max-width: 720px) 50vw, 20rem'}
             width={image.width}
             height={image.height}
-            alt={images.length === 1 ? 'Photo' : `Photo ${index + 1} of ${images.length}`}
+            alt={image.alt || (images.length === 1 ? 'Photo' : `Photo ${index + 1} of ${images.length}`)}
             loading="lazy"
             decoding="async"
           />
