@@ -131,7 +131,8 @@ describe('the OpenAPI document, as a client developer uses it', () => {
   it('describes the multipart body of a new post', () => {
     const body = doc.paths['/api/v1/posts']!.post!.requestBody!;
     const schema = body.content['multipart/form-data']!.schema!;
-    expect(Object.keys(schema.properties!)).toEqual(['text', 'visibility', 'images[]']);
+    expect(Object.keys(schema.properties!)).toEqual(['text', 'visibility', 'alt[0]', 'images[]']);
+    expect(schema.properties!['alt[0]']).toMatchObject({ type: 'string', maxLength: 1500 });
     expect(schema.properties!['images[]']).toMatchObject({ type: 'array', items: { type: 'string', format: 'binary' } });
     expect(doc.paths['/api/v1/uploads']!.post!.requestBody!.content['multipart/form-data']).toBeDefined();
   });

@@ -48,7 +48,7 @@ describe('editing posts, threads of comments, likers and friend buttons in the w
     await ann.page.keyboard.press('Escape');
     await editor.waitFor({ state: 'detached' });
     await annPost.getByText('Picnic on Saturday?').waitFor();
-    expect(await focused(ann.page)).toBe('Edit post');
+    await expect.poll(() => focused(ann.page)).toBe('Edit post');
 
     await annPost.getByRole('button', { name: 'Edit post' }).click();
     await editor.getByLabel('Text of the post').fill('Picnic on Sunday at noon, by the lake');
@@ -89,7 +89,7 @@ describe('editing posts, threads of comments, likers and friend buttons in the w
     expect(await bobView.getByRole('button', { name: `Delete comment by ${ann.username}` }).count()).toBe(0);
     await bobView.getByRole('button', { name: `Delete comment by ${bob.username}` }).click();
     // Asked, the keyboard is on the safe answer.
-    expect(await focused(bob.page)).toBe('Keep');
+    await expect.poll(() => focused(bob.page)).toBe('Keep');
     await bobView.getByRole('group', { name: 'Delete this comment?' }).getByRole('button', { name: 'Delete' }).click();
     await commentBy(bobView, bob.username).waitFor({ state: 'detached' });
     await bobView.getByRole('button', { name: 'Comments (1)' }).waitFor();
