@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { client, problemText } from '../../api.js';
-import { signedIn } from '../../state/session.js';
+import { me, signedIn } from '../../state/session.js';
 import { Field, FormError } from '../common/Field.js';
 import { formOf, formText } from '../common/forms.js';
 import { useTask } from '../common/useTask.js';
@@ -113,7 +113,11 @@ export function VerifyEmail() {
   const [state, setState] = useState<string>('checking');
   useEffect(() => {
     client.unwrap(client.api.POST('/api/v1/auth/verify-email', { body: { token: query.token ?? '' } })).then(
-      () => setState('done'),
+      async () => {
+        // Signed in here: the settings should show the new address, not the one this page loaded with.
+        if (me.value) me.value = await client.unwrap(client.api.GET('/api/v1/users/me')).catch(() => me.value);
+        setState('done');
+      },
       (caught: unknown) => setState(problemText(caught)),
     );
   }, [query.token]);
