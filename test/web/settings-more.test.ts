@@ -1,3 +1,4 @@
+import axe from 'axe-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
@@ -49,7 +50,30 @@ async function signInWithCode(visitor: Visitor, code: string, trust: boolean): P
   await page.getByRole('button', { name: 'New chat' }).waitFor();
 }
 
+/** axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A and AA rules). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate<Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }>>(
+    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }).then((r) => r.violations)",
+  );
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
 describe('more settings in the web client', () => {
+  it('shows the new panels on a 375 px phone without sideways scrolling or serious accessibility findings', async () => {
+    const kim = await newVisitor(browser, server.url, uniqueName('kim'), { width: 375, height: 740 });
+    await signUp(kim);
+    const { page } = kim;
+    await openSettings(page);
+    for (const name of ['E-mail address', 'Privacy', 'Trusted devices', 'Linked sign-in accounts']) await page.getByRole('region', { name }).waitFor();
+    await page.getByRole('region', { name: 'Linked sign-in accounts' }).getByRole('button', { name: 'Link a GitHub account' }).waitFor();
+    await page.getByRole('region', { name: 'Trusted devices' }).getByText('No trusted devices.').waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(kim.problems).toEqual([]);
+    await kim.context.close();
+  }, 60_000);
+
   it('forgets a trusted browser, so the next sign-in asks for the code again', async () => {
     const eve = await newVisitor(browser, server.url, uniqueName('eve'));
     await signUp(eve);
@@ -184,15 +208,27 @@ describe('more settings in the web client', () => {
 
     // Back from the provider, on the settings page, with the account listed.
     await page.waitForURL((url) => url.pathname === '/settings');
+    await panel.getByRole('status').getByText('Your GitHub account is linked.').waitFor();
     const accounts = panel.getByRole('list', { name: 'Linked accounts' }).getByRole('listitem');
     await expect.poll(() => accounts.count()).toBe(1);
     expect(await accounts.first().textContent()).toContain(`GitHub: ${handle}`);
 
+    // Someone else cannot link the same GitHub account to theirs: they are told, and find their way back.
+    const jay = await newVisitor(browser, server.url, uniqueName('jay'));
+    await signUp(jay);
+    await openSettings(jay.page);
+    await jay.page.getByRole('button', { name: 'Link a GitHub account' }).click();
+    await jay.page.getByRole('alert').getByText(/linking did not finish/).waitFor();
+    await jay.page.getByRole('link', { name: 'Back to settings' }).click();
+    await jay.page.getByRole('region', { name: 'Linked sign-in accounts' }).getByText('No linked accounts.').waitFor();
+
     // With a password there is another way in, so unlinking is allowed.
     await panel.getByRole('button', { name: `Unlink GitHub account ${handle}` }).click();
     await panel.getByText('No linked accounts.').waitFor();
+    expect(await panel.getByRole('status').getByText('is linked').count()).toBe(0);
 
     expect(ivy.problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
     await ivy.context.close();
+    await jay.context.close();
   }, 60_000);
 });

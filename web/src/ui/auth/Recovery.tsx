@@ -54,9 +54,7 @@ export function ForgotPassword() {
           </button>
         </form>
       )}
-      <p class="links">
-        <a href="/signin">Back to sign-in</a>
-      </p>
+      <p class="links">{me.value ? <a href="/settings">Back to settings</a> : <a href="/signin">Back to sign-in</a>}</p>
     </AuthLayout>
   );
 }
@@ -139,11 +137,12 @@ export function OAuthCallback() {
   const [error, setError] = useState<string>();
   useEffect(() => {
     if (query.error) {
-      setError(`The sign-in did not finish (${query.error}).`);
+      setError(`The ${me.value ? 'linking' : 'sign-in'} did not finish (${query.error}).`);
       return;
     }
     if (query.linked) {
-      route('/settings', true);
+      // The settings page says which account was linked.
+      route(`/settings?linked=${encodeURIComponent(query.linked)}`, true);
       return;
     }
     client.exchangeOAuthCode(query.code ?? '').then(
@@ -159,9 +158,7 @@ export function OAuthCallback() {
   return (
     <AuthLayout title="Signing in">
       {error ? <FormError message={error} /> : <p role="status">One moment…</p>}
-      <p class="links">
-        <a href="/signin">Back to sign-in</a>
-      </p>
+      <p class="links">{me.value ? <a href="/settings">Back to settings</a> : <a href="/signin">Back to sign-in</a>}</p>
     </AuthLayout>
   );
 }

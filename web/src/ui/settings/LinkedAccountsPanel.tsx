@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { client } from '../../api.js';
 import { FormError } from '../common/Field.js';
 import { shortTime } from '../common/format.js';
@@ -12,6 +13,8 @@ const loadProviders = async () => (await client.unwrap(client.api.GET('/api/v1/a
 
 /** Accounts at sign-in providers that open this one: unlink one, or link another. */
 export function LinkedAccountsPanel() {
+  // Back from a provider after linking: /settings?linked=<provider>.
+  const { linked } = useLocation().query;
   const [identities, setIdentities] = useState<Identity[] | null>(null);
   const [providers, setProviders] = useState<Provider[]>([]);
   const { busy, error, run } = useTask();
@@ -41,6 +44,7 @@ export function LinkedAccountsPanel() {
   return (
     <section class="panel" aria-labelledby="linked-title">
       <h2 id="linked-title">Linked sign-in accounts</h2>
+      {linked && identities?.some((identity) => identity.provider === linked) && <p role="status">Your {nameOf(linked)} account is linked.</p>}
       <FormError message={error} />
       {identities === null && !error && <p role="status">Loading…</p>}
       {identities !== null && identities.length === 0 && <p class="empty">No linked accounts.</p>}
