@@ -109,7 +109,7 @@ describe('more settings in the web client', () => {
     await eve.context.close();
   }, 60_000);
 
-  it('changes the e-mail address: a wrong password is refused, and the mailed link confirms the new one', async () => {
+  it('changes the e-mail address: a wrong password is refused, the current address cancels, and the mailed link confirms the new one', async () => {
     const fay = await newVisitor(browser, server.url, uniqueName('fay'), { width: 375, height: 740 });
     await signUp(fay);
     const { page } = fay;
@@ -123,13 +123,26 @@ describe('more settings in the web client', () => {
     await panel.getByRole('button', { name: 'Send the confirmation link' }).click();
     await expect.poll(() => panel.getByLabel('Your password').getAttribute('aria-invalid')).toBe('true');
 
-    await panel.getByLabel('New e-mail').fill(newAddress);
-    await panel.getByLabel('Your password').fill(PASSWORD);
-    await panel.getByRole('button', { name: 'Send the confirmation link' }).click();
+    const requestChange = async (address: string) => {
+      await panel.getByLabel('New e-mail').fill(address);
+      await panel.getByLabel('Your password').fill(PASSWORD);
+      await panel.getByRole('button', { name: 'Send the confirmation link' }).click();
+    };
+    await requestChange(newAddress);
+    await panel.getByRole('status').getByText(newAddress).waitFor();
+    // The first link has arrived, so the one to confirm with below is the second.
+    await mail.waitForMail(newAddress);
+    // Giving the current address again cancels the change.
+    await requestChange(`${fay.username}@example.test`);
+    await panel.getByRole('status').getByText('The change is cancelled').waitFor();
+    expect(await panel.getByText('Waiting for confirmation').count()).toBe(0);
+
+    const mailsBefore = mail.messages.length;
+    await requestChange(newAddress);
     await panel.getByRole('status').getByText(newAddress).waitFor();
 
     // The link in the mail opens the client's page, which confirms it.
-    const letter = await mail.waitForMail(newAddress);
+    const letter = await mail.waitForMail(newAddress, { after: mailsBefore });
     const link = /https?:\/\/\S+\/verify-email\?token=[^\s"<>]+/.exec(letter.text)?.[0];
     expect(link, letter.text).toBeTruthy();
     await page.goto(link!);

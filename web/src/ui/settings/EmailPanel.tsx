@@ -9,7 +9,7 @@ import { useTask } from '../common/useTask.js';
 export function EmailPanel() {
   const user = me.value;
   const { busy, error, fields, run } = useTask();
-  const [sent, setSent] = useState(false);
+  const [cancelled, setCancelled] = useState(false);
   if (!user) return null;
   // An account made through a provider has no password to confirm with; the server then asks for none.
   const hasPassword = user.signInMethods.includes('password');
@@ -18,13 +18,14 @@ export function EmailPanel() {
     event.preventDefault();
     const formElement = event.currentTarget as HTMLFormElement;
     const form = formOf(event);
-    setSent(false);
+    setCancelled(false);
+    const wasPending = user.pendingEmail !== null;
     const body = { email: formText(form, 'email').trim(), ...(hasPassword ? { currentPassword: formText(form, 'currentPassword') } : {}) };
     const ok = await run(async () => {
       me.value = await client.unwrap(client.api.PATCH('/api/v1/users/me', { body }));
     });
     if (ok) formElement.reset();
-    setSent(ok);
+    setCancelled(ok && wasPending && !me.value?.pendingEmail);
   };
 
   return (
@@ -39,7 +40,7 @@ export function EmailPanel() {
           Waiting for confirmation: open the link we sent to <strong>{user.pendingEmail}</strong>. Until then {user.email} stays in use.
         </p>
       )}
-      {sent && !user.pendingEmail && <p role="status">The change is cancelled.</p>}
+      {cancelled && <p role="status">The change is cancelled: {user.email} stays in use.</p>}
       <form onSubmit={onSubmit} noValidate aria-labelledby="email-change-title">
         <h3 id="email-change-title">Change the address</h3>
         <FormError message={error} />
