@@ -231,7 +231,7 @@ describe('more settings in the web client', () => {
     await signUp(jay);
     await openSettings(jay.page);
     await jay.page.getByRole('button', { name: 'Link a GitHub account' }).click();
-    await jay.page.getByRole('alert').getByText(/linking did not finish/).waitFor();
+    await jay.page.getByRole('alert').getByText(/linking did not finish\. That provider account is already linked to another account/).waitFor();
     await jay.page.getByRole('link', { name: 'Back to settings' }).click();
     await jay.page.getByRole('region', { name: 'Linked sign-in accounts' }).getByText('No linked accounts.').waitFor();
 

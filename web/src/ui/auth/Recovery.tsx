@@ -6,6 +6,7 @@ import { Field, FormError } from '../common/Field.js';
 import { formOf, formText } from '../common/forms.js';
 import { useTask } from '../common/useTask.js';
 import { AuthLayout } from './AuthLayout.js';
+import { providerErrorText } from './providerErrors.js';
 
 /** A forgotten password: a code by e-mail, then a new password with it. */
 export function ForgotPassword() {
@@ -54,7 +55,9 @@ export function ForgotPassword() {
           </button>
         </form>
       )}
-      <p class="links">{me.value ? <a href="/settings">Back to settings</a> : <a href="/signin">Back to sign-in</a>}</p>
+      <p class="links">
+        <a href="/signin">Back to sign-in</a>
+      </p>
     </AuthLayout>
   );
 }
@@ -137,7 +140,7 @@ export function OAuthCallback() {
   const [error, setError] = useState<string>();
   useEffect(() => {
     if (query.error) {
-      setError(`The ${me.value ? 'linking' : 'sign-in'} did not finish (${query.error}).`);
+      setError(providerErrorText(query.error, Boolean(me.value)));
       return;
     }
     if (query.linked) {
