@@ -13,12 +13,15 @@ import { UserPage } from './posts/UserPage.js';
 import { SettingsPage } from './settings/SettingsPage.js';
 import { Shell } from './Shell.js';
 
+/** Links the router follows itself: all but the API's, which the browser must load (a provider sign-in starts at one). */
+const CLIENT_LINKS = /^(?!\/api\/)/;
+
 /** Pages anyone may open: signed out, or following a link from a mail. */
 const OPEN_PAGES = ['/signin', '/signup', '/forgot-password', '/reset-password', '/verify-email', '/oauth/callback'];
 
 export function App() {
   return (
-    <LocationProvider>
+    <LocationProvider scope={CLIENT_LINKS}>
       <Pages />
     </LocationProvider>
   );

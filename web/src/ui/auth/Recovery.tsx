@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { client, problemText } from '../../api.js';
-import { signedIn } from '../../state/session.js';
+import { me, signedIn } from '../../state/session.js';
 import { Field, FormError } from '../common/Field.js';
 import { formOf, formText } from '../common/forms.js';
 import { useTask } from '../common/useTask.js';
 import { AuthLayout } from './AuthLayout.js';
+import { providerErrorText } from './providerErrors.js';
 
 /** A forgotten password: a code by e-mail, then a new password with it. */
 export function ForgotPassword() {
@@ -113,7 +114,11 @@ export function VerifyEmail() {
   const [state, setState] = useState<string>('checking');
   useEffect(() => {
     client.unwrap(client.api.POST('/api/v1/auth/verify-email', { body: { token: query.token ?? '' } })).then(
-      () => setState('done'),
+      async () => {
+        // Signed in here: the settings should show the new address, not the one this page loaded with.
+        if (me.value) me.value = await client.unwrap(client.api.GET('/api/v1/users/me')).catch(() => me.value);
+        setState('done');
+      },
       (caught: unknown) => setState(problemText(caught)),
     );
   }, [query.token]);
@@ -135,11 +140,12 @@ export function OAuthCallback() {
   const [error, setError] = useState<string>();
   useEffect(() => {
     if (query.error) {
-      setError(`The sign-in did not finish (${query.error}).`);
+      setError(providerErrorText(query.error, Boolean(me.value)));
       return;
     }
     if (query.linked) {
-      route('/settings', true);
+      // The settings page says which account was linked.
+      route(`/settings?linked=${encodeURIComponent(query.linked)}`, true);
       return;
     }
     client.exchangeOAuthCode(query.code ?? '').then(
@@ -155,9 +161,7 @@ export function OAuthCallback() {
   return (
     <AuthLayout title="Signing in">
       {error ? <FormError message={error} /> : <p role="status">One moment…</p>}
-      <p class="links">
-        <a href="/signin">Back to sign-in</a>
-      </p>
+      <p class="links">{me.value ? <a href="/settings">Back to settings</a> : <a href="/signin">Back to sign-in</a>}</p>
     </AuthLayout>
   );
 }
