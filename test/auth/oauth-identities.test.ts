@@ -160,6 +160,13 @@ describe('linked identities', () => {
     expect(start.status).toBe(403);
   });
 
+  it('may come back to a page of this server itself (the web client it serves), as a sign-in may', async () => {
+    const tokens = await login(server, await registerUser(server));
+    const res = await server.request('/api/v1/auth/identities', { method: 'POST', headers: bearer(tokens.accessToken), json: { provider: 'github', redirect: `${server.url}/settings` } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as { redirectUrl: string }).redirectUrl).toMatch(/^http/);
+  });
+
   it('refuses bad input', async () => {
     const tokens = await login(server, await registerUser(server));
     const cases: Array<[string, string, unknown, number, string]> = [

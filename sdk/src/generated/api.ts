@@ -631,7 +631,7 @@ export interface paths {
         put?: never;
         /**
          * Start linking a provider account to this account
-         * @description Answers `{redirectUrl}`: send the browser there. After the provider, the browser comes back to `redirect` with `?linked=<provider>` or `?error=`; the account’s address is mailed a notice. A provider account linked to another account here is refused (`identity_taken`).
+         * @description Answers `{redirectUrl}`: send the browser there. After the provider, the browser comes back to `redirect` with `?linked=<provider>` or `?error=`; the account’s address is mailed a notice. `redirect` defaults to APP_URL and is allowed on the same origins as a sign-in’s. A provider account linked to another account here is refused (`identity_taken`).
          */
         post: operations["linkIdentity"];
         delete?: never;

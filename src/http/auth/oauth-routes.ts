@@ -211,8 +211,8 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
         summary: 'Start linking a provider account to this account',
         description:
           'Answers `{redirectUrl}`: send the browser there. After the provider, the browser comes back to `redirect` with ' +
-          '`?linked=<provider>` or `?error=`; the account’s address is mailed a notice. A provider account linked to another ' +
-          'account here is refused (`identity_taken`).',
+          '`?linked=<provider>` or `?error=`; the account’s address is mailed a notice. `redirect` defaults to APP_URL and is ' +
+          'allowed on the same origins as a sign-in’s. A provider account linked to another account here is refused (`identity_taken`).',
         body: Type.Object({ provider: ProviderId, redirect: Type.Optional(Redirect) }, { additionalProperties: false }),
         response: { 200: RedirectUrl, ...problems('rate_limited', 'provider_not_found', 'redirect_not_allowed', 'provider_unavailable') },
       },
@@ -224,6 +224,7 @@ export function registerOAuthRoutes(app: HttpServer, deps: OAuthRouteDeps): void
         redirect: redirect ?? config.appUrl,
         callbackUrl: callbackUrl(request, provider),
         browserSecret: browserSecretOf(request),
+        ownOrigin: new URL(ownBase(request)).origin,
         linkUserId: sessionPrincipalOf(request).userId,
       });
       setStateCookie(reply, start.browserSecret);
