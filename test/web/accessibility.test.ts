@@ -1,12 +1,9 @@
-import axe from 'axe-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../helpers/accounts.js';
 import type { TestServer } from '../helpers/server.js';
+import { seriousViolations } from './axe.js';
 import { newVisitor, PASSWORD, signUp, startServerAndBrowser } from './browser.js';
-
-/** axe-core's browser bundle, as text: evaluated in the page under test. */
-const axeSource = axe.source;
 
 let server: TestServer;
 let browser: Browser;
@@ -15,20 +12,6 @@ startServerAndBrowser((started, launched) => {
   browser = launched;
 });
 
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A and AA rules). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the page's content-security policy does not govern.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate<Violation[]>("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }).then((r) => r.violations)");
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 describe('accessibility of the main screens (axe-core)', () => {
   for (const colorScheme of ['light', 'dark'] as const) {

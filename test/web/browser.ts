@@ -67,6 +67,9 @@ export async function signIn(visitor: Visitor): Promise<void> {
   await page.getByRole('button', { name: 'New chat' }).waitFor();
 }
 
+/** A post in the page, by its author's name as shown. */
+export const postBy = (visitor: Visitor, author: string) => visitor.page.getByRole('article', { name: `Post by ${author}` });
+
 /** Whether an image has loaded a picture: a broken or refused one has no natural size. */
 export const imageLoaded = (image: Locator): Promise<boolean> => image.evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0);
 

@@ -1,9 +1,9 @@
-import axe from 'axe-core';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { bearer, login, registerUser, uniqueName } from '../helpers/accounts.js';
 import type { TestServer } from '../helpers/server.js';
-import { newVisitor, signUp, startServerAndBrowser, type Visitor } from './browser.js';
+import { seriousViolations } from './axe.js';
+import { newVisitor, postBy, signUp, startServerAndBrowser } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -12,19 +12,9 @@ startServerAndBrowser((started, launched) => {
   browser = launched;
 });
 
-const postBy = (visitor: Visitor, author: string) => visitor.page.getByRole('article', { name: `Post by ${author}` });
 const commentBy = (post: ReturnType<typeof postBy>, author: string) => post.getByRole('article', { name: `Comment by ${author}` });
 /** Whether the page is wider than the screen: a phone would have to scroll sideways. */
 const scrollsSideways = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth > document.documentElement.clientWidth');
-/** axe-core's serious and critical findings (WCAG 2.1 A and AA, best practice) on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the page's content-security policy does not govern.
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate<Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>>(
-    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }).then((r) => r.violations)",
-  );
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 /** The name of what has the keyboard. */
 const focused = (page: Page) => page.evaluate<string | undefined>('document.activeElement?.textContent?.trim()');
 

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { bearer, login, registerUser, uniqueName } from '../helpers/accounts.js';
 import { blackPng } from '../helpers/images.js';
 import type { TestServer } from '../helpers/server.js';
-import { imageLoaded, newVisitor, signUp, startServerAndBrowser, type Visitor } from './browser.js';
+import { imageLoaded, newVisitor, postBy, signUp, startServerAndBrowser } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -11,8 +11,6 @@ startServerAndBrowser((started, launched) => {
   server = started;
   browser = launched;
 });
-
-const postBy = (visitor: Visitor, author: string) => visitor.page.getByRole('article', { name: `Post by ${author}` });
 
 describe('posts in the web client', () => {
   it('a post with two photos: another person sees it in Latest, likes and comments; the author sees both', async () => {

@@ -1,4 +1,3 @@
-import axe from 'axe-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
@@ -6,6 +5,7 @@ import { bearer, login, uniqueName } from '../helpers/accounts.js';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
 import { startOAuthProvider, type LocalOAuthProvider } from '../helpers/oauth-provider.js';
 import type { TestServer } from '../helpers/server.js';
+import { seriousViolations } from './axe.js';
 import { newVisitor, PASSWORD, signUp, type Visitor } from './browser.js';
 import { startWithMailAndProvider } from './provider-server.js';
 
@@ -50,14 +50,6 @@ async function signInWithCode(visitor: Visitor, code: string, trust: boolean): P
   await page.getByRole('button', { name: 'New chat' }).waitFor();
 }
 
-/** axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A and AA rules). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate<Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }>>(
-    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }).then((r) => r.violations)",
-  );
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 describe('more settings in the web client', () => {
   it('shows the new panels on a 375 px phone without sideways scrolling or serious accessibility findings', async () => {
