@@ -14,17 +14,32 @@ startServerAndBrowser((started, launched) => {
 const HISTORY = 350;
 
 /** The little of the DOM these checks use (the tests are compiled without the DOM's types). */
-interface Box {
-  scrollTop: number;
-  scrollHeight: number;
-}
 interface Placed {
   getBoundingClientRect(): { top: number };
-  closest(selector: string): Placed;
+  textContent: string | null;
+}
+interface Box extends Placed {
+  scrollTop: number;
+  scrollHeight: number;
+  querySelectorAll(selector: string): Iterable<Placed>;
 }
 
-/** Where a row's top is, in px from the top of the scrolling box. */
-const topInBox = (row: Locator) => row.evaluate((element: Placed) => element.getBoundingClientRect().top - element.closest('.messages').getBoundingClientRect().top);
+/**
+ * The rows in the page, each by the number its text starts with and where its top is (px from the
+ * top of the scrolling box), read at one moment: rows come and go as the list scrolls.
+ */
+const rowTops = (box: Locator) =>
+  box.evaluate((element: Box) =>
+    [...element.querySelectorAll('li.message .text')].map((text) => ({
+      n: Number(/^(\d+)\./.exec(text.textContent ?? '')?.[1] ?? 0),
+      top: text.getBoundingClientRect().top - element.getBoundingClientRect().top,
+    })),
+  );
+/** How far the row numbered `n` is from `top`; Infinity while it is not in the page. */
+const distanceFrom = async (box: Locator, n: number, top: number) => {
+  const row = (await rowTops(box)).find((r) => r.n === n);
+  return row ? Math.abs(row.top - top) : Infinity;
+};
 const scrollTo = (box: Locator, where: 'top' | 'bottom') => box.evaluate((element: Box, end) => void (element.scrollTop = end === 'top' ? 0 : element.scrollHeight), where);
 
 describe('a long chat in the web client', () => {
@@ -60,14 +75,11 @@ describe('a long chat in the web client', () => {
     for (let page_ = 0; oldestShown > 1; page_++) {
       expect(page_, 'the oldest message never arrived').toBeLessThan(10);
       await scrollTo(box, 'top');
-      const topRow = rows.first();
-      const topText = (await topRow.textContent())!;
-      const anchored = Number(/^(\d+)\./.exec(topText)![1]);
+      const { n: anchored, top: before } = (await rowTops(box))[0]!;
       if (anchored === 1) break;
-      const before = await topInBox(row(anchored));
       // The page before it loads, and the row is still where it was, now with messages above it.
       await expect.poll(() => box.evaluate((element: Box) => element.scrollTop)).toBeGreaterThan(0);
-      await expect.poll(() => topInBox(row(anchored))).toBeCloseTo(before, 0);
+      await expect.poll(() => distanceFrom(box, anchored, before)).toBeLessThanOrEqual(1);
       oldestShown = anchored;
     }
     await expect.poll(() => row(1).isVisible()).toBe(true);
@@ -87,6 +99,33 @@ describe('a long chat in the web client', () => {
     await send(server, writer, chat.id, 'and one more at the bottom');
     await expect.poll(() => box.getByText('and one more at the bottom').isVisible()).toBe(true);
     expect(visitor.problems).toEqual([]);
+    await visitor.context.close();
+  });
+
+  it('keeps a message that arrives live while the chat’s newest page is still loading', async () => {
+    const reader = await person(server);
+    const writer = await person(server);
+    await call(server, reader, 'PUT', `/friends/${writer.id}`);
+    await call(server, writer, 'PUT', `/friends/${reader.id}`);
+    const chat = await direct(server, reader, writer);
+    await send(server, writer, chat.id, 'an older one');
+    const visitor = await newVisitor(browser, server.url, reader.username);
+    await signIn(visitor);
+    const { page } = visitor;
+    // The history's first page is held back until a new message has arrived over the socket.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(`**/api/v1/chats/${chat.id}/messages?*`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('link', { name: new RegExp(writer.username) }).click();
+    await send(server, writer, chat.id, 'sent while the page loads');
+    await expect.poll(async () => (await page.getByRole('link', { name: new RegExp(writer.username) }).textContent()) ?? '').toMatch(/sent while the page loads/);
+    release();
+    const box = page.getByLabel('Messages', { exact: true });
+    await box.getByText('an older one').waitFor();
+    await expect.poll(() => box.getByText('sent while the page loads').count()).toBe(1);
     await visitor.context.close();
   });
 });

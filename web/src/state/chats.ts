@@ -151,7 +151,9 @@ function onMessage(message: Message): void {
     const current = history.value;
     history.value = {
       ...current,
-      messages: current.messages.length > 0 || current.complete ? mergeMessages(current.messages, [message]) : current.messages,
+      // Kept once the newest page is here or on its way (it will merge with it); a chat never
+      // opened loads its newest page when it is.
+      messages: current.messages.length > 0 || current.complete || current.loading ? mergeMessages(current.messages, [message]) : current.messages,
       outgoing: message.clientId ? current.outgoing.filter((o) => o.clientId !== message.clientId) : current.outgoing,
     };
   }

@@ -74,6 +74,9 @@ export function ChatView({ chatId }: { chatId: number }) {
     const box = scroller.current;
     if (box && box.scrollTop < 600 && !history.complete && !history.loading) loadOlder(chatId).catch((e: unknown) => setError(problemText(e)));
   };
+  // A page that went in without moving the view leaves the top in reach, and no scroll event will
+  // come to ask for the next: ask now.
+  useEffect(onScroll, [history.messages[0]?.seq]);
 
   if (!chat) {
     return (
