@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Message } from '@messenger/sdk';
 import { problemText } from '../../api.js';
 import { chats, chatTitle, discardOutgoing, historyOf, loadOlder, markRead, online, openChatId, otherMember, refreshChat, typing } from '../../state/chats.js';
@@ -35,6 +35,7 @@ export function ChatView({ chatId }: { chatId: number }) {
     overscan: 8,
     paddingStart: 12,
     paddingEnd: 12,
+    onNearStart: () => void loadOlder(chatId).catch((e: unknown) => setError(problemText(e))),
   });
 
   const dismiss = useCallback((clientId: string) => discardOutgoing(chatId, clientId), [chatId]);
@@ -70,13 +71,11 @@ export function ChatView({ chatId }: { chatId: number }) {
     if (newest.sender && newest.sender.id !== me.value?.id) setAnnouncement(`${newest.sender.username}: ${newest.text ?? 'sent a file'}`);
   }, [newest?.id]);
 
-  const onScroll = () => {
-    const box = scroller.current;
-    if (box && box.scrollTop < 600 && !history.complete && !history.loading) loadOlder(chatId).catch((e: unknown) => setError(problemText(e)));
-  };
-  // A page that went in without moving the view leaves the top in reach, and no scroll event will
-  // come to ask for the next: ask now.
-  useEffect(onScroll, [history.messages[0]?.seq]);
+  // Replies quote messages by id, and "Seen" goes under my latest message: both looked up per row,
+  // so built once per history change rather than on every scroll frame.
+  const byId = useMemo(() => new Map(history.messages.map((m) => [m.id, m])), [history.messages]);
+  const myId = me.value?.id;
+  const lastMine = useMemo(() => history.messages.findLast((m) => m.sender?.id === myId), [history.messages, myId]);
 
   if (!chat) {
     return (
@@ -90,9 +89,7 @@ export function ChatView({ chatId }: { chatId: number }) {
 
   const other = otherMember(chat);
   const title = chatTitle(chat);
-  const lastMine = [...history.messages].reverse().find((m) => m.sender?.id === me.value?.id);
   const typers = [...(typing.value.get(chatId)?.values() ?? [])].map((t) => t.username);
-  const byId = new Map(history.messages.map((m) => [m.id, m]));
   const visible = rows.getVirtualItems();
   const isOnline = other ? (online.value.get(other.id) ?? other.online) : false;
 
@@ -115,7 +112,7 @@ export function ChatView({ chatId }: { chatId: number }) {
       </header>
       {showInfo && <ChatInfo chat={chat} onClose={() => setShowInfo(false)} />}
       <div class="messages-area">
-        <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Messages">
+        <div class="messages" ref={scroller} tabIndex={0} aria-label="Messages">
           <ol role="list" style={{ paddingTop: `${visible[0]?.start ?? 0}px`, paddingBottom: `${rows.getTotalSize() - (visible.at(-1)?.end ?? 0)}px` }}>
             {visible.map(({ index }) => {
               const position = { index, measure: rows.measureElement, setSize: history.complete ? rowCount : -1 };
