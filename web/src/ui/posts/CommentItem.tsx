@@ -1,10 +1,9 @@
-import { useState } from 'preact/hooks';
 import type { PostComment } from '@messenger/sdk';
 import { client } from '../../api.js';
 import { Avatar } from '../common/Avatar.js';
+import { ConfirmDelete } from '../common/ConfirmDelete.js';
 import { FormError } from '../common/Field.js';
 import { shortTime } from '../common/format.js';
-import { useFocusSwap } from '../common/useFocusSwap.js';
 import { useTask } from '../common/useTask.js';
 
 interface Props {
@@ -19,8 +18,6 @@ interface Props {
 
 /** One comment: who and when, the text, and Reply; Delete when I may, after saying so twice. */
 export function CommentItem({ comment, answers, canDelete, onReply, onDeleted }: Props) {
-  const [confirming, setConfirming] = useState(false);
-  const focus = useFocusSwap(confirming);
   const { busy, error, run } = useTask();
   const who = comment.author.username;
 
@@ -41,22 +38,7 @@ export function CommentItem({ comment, answers, canDelete, onReply, onDeleted }:
           <button type="button" class="link" id={`reply-to-${comment.id}`} aria-label={`Reply to ${who}`} onClick={onReply}>
             Reply
           </button>
-          {canDelete &&
-            (confirming ? (
-              <span class="confirm" role="group" aria-label="Delete this comment?" onKeyDown={(e) => e.key === 'Escape' && setConfirming(false)}>
-                Delete this comment?
-                <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-                  Delete
-                </button>
-                <button ref={focus.inside} type="button" onClick={() => setConfirming(false)}>
-                  Keep
-                </button>
-              </span>
-            ) : (
-              <button ref={focus.opener} type="button" class="link" aria-label={`Delete comment by ${who}`} onClick={() => setConfirming(true)}>
-                Delete
-              </button>
-            ))}
+          {canDelete && <ConfirmDelete what="comment" label="Delete" ariaLabel={`Delete comment by ${who}`} busy={busy} onDelete={() => void remove()} />}
         </div>
         <FormError message={error} />
       </div>

@@ -4,6 +4,7 @@ import { client } from '../../api.js';
 import { displayName } from '../../state/people.js';
 import { me } from '../../state/session.js';
 import { Avatar } from '../common/Avatar.js';
+import { ConfirmDelete } from '../common/ConfirmDelete.js';
 import { FormError } from '../common/Field.js';
 import { shortTime } from '../common/format.js';
 import { useFocusSwap } from '../common/useFocusSwap.js';
@@ -24,12 +25,10 @@ const plural = (count: number, one: string, many: string) => `${count} ${count =
 /** One post: who and when, the text and photos, likes and who gave them, comments, and editing or deleting it when it is mine. */
 export function PostItem({ post, onChange, onDeleted }: Props) {
   const [commentsOpen, setCommentsOpen] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
   const [likersOpen, setLikersOpen] = useState(false);
   // The editor puts the keyboard in its own field.
   const editFocus = useFocusSwap(editing);
-  const deleteFocus = useFocusSwap(confirming);
   const { busy, error, run } = useTask();
   const mine = post.author.id === me.value?.id;
   const path = { params: { path: { id: post.id } } };
@@ -88,22 +87,7 @@ export function PostItem({ post, onChange, onDeleted }: Props) {
             Edit post
           </button>
         )}
-        {mine &&
-          (confirming ? (
-            <span class="confirm" role="group" aria-label="Delete this post?" onKeyDown={(e) => e.key === 'Escape' && setConfirming(false)}>
-              Delete this post?
-              <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-                Delete
-              </button>
-              <button ref={deleteFocus.inside} type="button" onClick={() => setConfirming(false)}>
-                Keep
-              </button>
-            </span>
-          ) : (
-            <button ref={deleteFocus.opener} type="button" class="link" onClick={() => setConfirming(true)}>
-              Delete post
-            </button>
-          ))}
+        {mine && <ConfirmDelete what="post" label="Delete post" busy={busy} onDelete={() => void remove()} />}
       </footer>
       {commentsOpen && <Comments postId={post.id} postAuthorId={post.author.id} onCount={(change) => onChange({ ...post, commentCount: Math.max(0, post.commentCount + change) })} />}
       {likersOpen && <LikersDialog postId={post.id} onClose={() => setLikersOpen(false)} />}
