@@ -26,7 +26,6 @@ export async function chatsModule(infra: Infrastructure, { accounts, social }: {
     events: delivery,
     presence: social.visiblePresence,
     admission: new ChatAdmission({ social: social.repository, users: accounts.users }),
-    blocks: social.repository,
     clock,
     maxGroupMembers: config.chats.maxGroupMembers,
   });

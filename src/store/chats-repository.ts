@@ -162,19 +162,32 @@ export class ChatsRepository {
 
   /**
    * Per chat: how many members it has, and how far the furthest reader other than `viewerId` has
-   * read (what a sender's "seen" mark is made of). One query for a page of chats.
+   * read (what a sender's "seen" mark is made of). Across a block, a direct chat's other member
+   * counts as having read nothing, as `read.updated` is not sent there either. One query for a page
+   * of chats.
    */
   async memberStats(chatIds: number[], viewerId: number): Promise<Map<number, { count: number; othersReadSeq: number }>> {
     if (chatIds.length === 0) return new Map();
     const rows = await this.db
-      .selectFrom('chat_members')
-      .select((eb) => [
-        'chat_id',
-        eb.fn.countAll<number>().as('n'),
-        eb.fn.max<number | null>(eb.case().when('user_id', '!=', viewerId).then(eb.ref('last_read_seq')).end()).as('othersRead'),
-      ])
-      .where('chat_id', 'in', chatIds)
-      .groupBy('chat_id')
+      .selectFrom('chat_members as m')
+      .innerJoin('chats', 'chats.id', 'm.chat_id')
+      .select((eb) => {
+        const blockedAcross = eb.exists(
+          eb
+            .selectFrom('blocks')
+            .select('blocks.blocker_id')
+            .where((b) =>
+              b.or([
+                b.and([b('blocks.blocker_id', '=', viewerId), b('blocks.blocked_id', '=', b.ref('m.user_id'))]),
+                b.and([b('blocks.blocker_id', '=', b.ref('m.user_id')), b('blocks.blocked_id', '=', viewerId)]),
+              ]),
+            ),
+        );
+        const countsAsReader = eb.and([eb('m.user_id', '!=', viewerId), eb.or([eb('chats.kind', '=', 'group'), eb.not(blockedAcross)])]);
+        return ['m.chat_id', eb.fn.countAll<number>().as('n'), eb.fn.max<number | null>(eb.case().when(countsAsReader).then(eb.ref('m.last_read_seq')).end()).as('othersRead')];
+      })
+      .where('m.chat_id', 'in', chatIds)
+      .groupBy('m.chat_id')
       .execute();
     return new Map(rows.map((r) => [r.chat_id, { count: Number(r.n), othersReadSeq: Number(r.othersRead ?? 0) }]));
   }

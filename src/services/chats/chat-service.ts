@@ -2,7 +2,7 @@ import type { Clock } from '../../adapters/clock.js';
 import type { ChatsRepository, MemberRecord, MembershipRecord } from '../../store/chats-repository.js';
 import type { MessagesRepository } from '../../store/messages-repository.js';
 import { forbidden, notFound, validationError } from '../errors.js';
-import type { AdmissionPolicy, BlockPolicy, ChatEventSink, MessageDetails, PresenceView } from './ports.js';
+import type { AdmissionPolicy, ChatEventSink, MessageDetails, PresenceView } from './ports.js';
 
 /** A member of a chat: who, their role, and since when. */
 export type ChatMember = MemberRecord;
@@ -33,8 +33,6 @@ export interface ChatDeps {
   presence: PresenceView;
   /** Asked on every path that puts someone into a chat. */
   admission: AdmissionPolicy;
-  /** Across a block, a direct chat shows nothing of how far the other has read. */
-  blocks: Pick<BlockPolicy, 'blockedAcross'>;
   clock: Clock;
   maxGroupMembers: number;
 }
@@ -250,17 +248,13 @@ export class ChatService {
     ]);
     const attachments = await this.deps.messages.attachments(latest.map((m) => m.id));
     const online = [...(await this.deps.presence.onlineAsSeenBy([viewerId], [...new Set(members.map((m) => m.userId))]))];
-    const direct = new Set(chats.filter((c) => c.kind === 'direct').map((c) => c.id));
-    const directOthers = members.filter((m) => m.userId !== viewerId && direct.has(m.chatId));
-    const blocked = directOthers.length > 0 ? await this.deps.blocks.blockedAcross([viewerId], directOthers.map((m) => m.userId)) : new Set<number>();
-    const readHidden = new Set(directOthers.filter((m) => blocked.has(m.userId)).map((m) => m.chatId));
     return chats.map((chat) => {
       const last = latest.find((m) => m.chatId === chat.id);
       return {
         ...chat,
         members: members.filter((m) => m.chatId === chat.id),
         memberCount: stats.get(chat.id)?.count ?? 0,
-        othersReadSeq: readHidden.has(chat.id) ? 0 : (stats.get(chat.id)?.othersReadSeq ?? 0),
+        othersReadSeq: stats.get(chat.id)?.othersReadSeq ?? 0,
         online,
         lastMessage: last ? { ...last, attachments: attachments.filter((a) => a.messageId === last.id) } : null,
       };

@@ -30,7 +30,6 @@ beforeEach(() => {
     events,
     presence: new FakePresence(),
     admission: new ChatAdmission({ social, users: people }),
-    blocks: social,
     clock: new FakeClock(),
     maxGroupMembers: MAX_MEMBERS,
   });
