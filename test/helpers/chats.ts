@@ -55,6 +55,12 @@ export async function group(server: TestServer, owner: Person, members: Person[]
   return body;
 }
 
+/** Makes two people friends: one asks, the other accepts. */
+export async function befriend(server: TestServer, a: Person, b: Person): Promise<void> {
+  expect((await call(server, a, 'PUT', `/friends/${b.id}`)).status).toBe(200);
+  expect((await call<{ status: string }>(server, b, 'PUT', `/friends/${a.id}`)).body.status).toBe('friends');
+}
+
 export async function direct(server: TestServer, a: Person, b: Person): Promise<ChatJson> {
   const { status, body } = await call<ChatJson>(server, a, 'POST', '/chats', { type: 'direct', memberIds: [b.id] });
   expect([200, 201]).toContain(status);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewCounter } from '../../src/services/posts/view-counter.js';
 import { PostsRepository } from '../../src/store/posts-repository.js';
 import { bearer } from '../helpers/accounts.js';
-import { call, person, type Person } from '../helpers/chats.js';
+import { befriend, call, person, type Person } from '../helpers/chats.js';
 import { blackPng } from '../helpers/images.js';
 import { multipart, type Part } from '../helpers/multipart.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
@@ -63,10 +63,6 @@ const textPost = async (who: Person, text: string, visibility = 'public') => {
   ]);
   expect(res.status).toBe(201);
   return res.body;
-};
-const befriend = async (a: Person, b: Person) => {
-  await call(server, a, 'PUT', `/friends/${b.id}`);
-  await call(server, b, 'PUT', `/friends/${a.id}`);
 };
 const feed = async (who: Person, query: string) => (await call<Page<PostJson>>(server, who, 'GET', `/posts?${query}`)).body;
 const jpeg = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
@@ -169,7 +165,7 @@ describe('publishing', () => {
 describe('who sees what', () => {
   it('friends-only posts reach friends and the author; blocks hide posts both ways', async () => {
     const [ann, bob, eve, mal] = await Promise.all([person(server), person(server), person(server), person(server)]);
-    await befriend(ann, bob);
+    await befriend(server, ann, bob);
     const open = await textPost(ann, 'for everyone');
     const close = await textPost(ann, 'for friends', 'friends');
     const ids = (page: Page<PostJson>) => page.items.map((p) => p.id);
@@ -202,8 +198,8 @@ describe('who sees what', () => {
 describe('the friends feed', () => {
   it('pages through my friends’ posts and mine, newest first, and no one else’s', async () => {
     const [ann, bob, cat, eve] = await Promise.all([person(server), person(server), person(server), person(server)]);
-    await befriend(ann, bob);
-    await befriend(ann, cat);
+    await befriend(server, ann, bob);
+    await befriend(server, ann, cat);
     const made: number[] = [];
     for (const [who, text] of [[bob, 'b1'], [eve, 'e1'], [ann, 'a1'], [cat, 'c1'], [bob, 'b2'], [eve, 'e2'], [cat, 'c2']] as const) {
       const post = await textPost(who, text, who === cat ? 'friends' : 'public');
@@ -332,7 +328,7 @@ describe('likes and comments', () => {
 
   it('a new post reaches the author’s friends live', async () => {
     const [ann, bob] = await Promise.all([person(server), person(server)]);
-    await befriend(ann, bob);
+    await befriend(server, ann, bob);
     const socket = await TestSocket.open(server, { token: bob.token });
     try {
       const post = (await publish(ann, [{ name: 'text', data: 'hello friends' }, { name: 'images', filename: 'a.png', data: blackPng(20, 10) }])).body;

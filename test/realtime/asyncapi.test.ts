@@ -3,7 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/accounts.js';
-import { call, direct, group, person, send } from '../helpers/chats.js';
+import { befriend, call, direct, group, person, send } from '../helpers/chats.js';
 import { multipart } from '../helpers/multipart.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestSocket, type Frame } from '../helpers/ws.js';
@@ -83,8 +83,7 @@ describe('the AsyncAPI document of /api/v1/ws', () => {
     const since = bobSocket.frames[0]!.syncToken as string;
 
     // Friends, a group and everything that happens in it, posts, blocks, and the answers to client frames.
-    expect((await call(server, ann, 'PUT', `/friends/${bob.id}`)).status).toBeLessThan(300);
-    expect((await call(server, bob, 'PUT', `/friends/${ann.id}`)).status).toBeLessThan(300);
+    await befriend(server, ann, bob);
     const chat = await group(server, ann, [bob]);
     expect((await call(server, ann, 'POST', `/chats/${chat.id}/members`, { userIds: [cai.id] })).status).toBeLessThan(300);
     const first = await send(server, ann, chat.id, 'hello');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, group, person, type ChatJson, type Person } from '../helpers/chats.js';
+import { befriend, call, group, person, type ChatJson, type Person } from '../helpers/chats.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -10,10 +10,6 @@ afterAll(() => server?.close());
 
 type Problem = { code: string; errors?: Array<{ field: string; message: string }> };
 const groupAdds = async (who: Person) => (await call<{ groupAdds: string }>(server, who, 'GET', '/users/me')).body.groupAdds;
-const befriend = async (a: Person, b: Person) => {
-  await call(server, a, 'PUT', `/friends/${b.id}`);
-  expect((await call<{ status: string }>(server, b, 'PUT', `/friends/${a.id}`)).body.status).toBe('friends');
-};
 
 describe('who may add me to a group', () => {
   it('is everyone by default, readable and settable on my profile', async () => {
@@ -59,7 +55,7 @@ describe('who may add me to a group', () => {
     await call(server, eve, 'PUT', `/friends/${dora.id}`);
     expect((await call(server, eve, 'POST', `/chats/${eves.id}/members`, { userIds: [dora.id] })).status).toBe(403);
 
-    await befriend(dora, eve);
+    await befriend(server, dora, eve);
     expect((await call<ChatJson>(server, eve, 'POST', `/chats/${eves.id}/members`, { userIds: [dora.id] })).body.memberCount).toBe(3);
     expect((await call(server, eve, 'POST', '/chats', { type: 'group', name: 'Friends', memberIds: [dora.id] })).status).toBe(201);
     // Direct chats are not groups: anyone not blocked may still open one.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, login, meStatus, PASSWORD, problem, registerUser, uniqueName } from '../helpers/accounts.js';
-import { call, direct, group, person, send, type ChatJson, type MessageJson, type Person } from '../helpers/chats.js';
+import { befriend, call, direct, group, person, send, type ChatJson, type MessageJson, type Person } from '../helpers/chats.js';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestSocket } from '../helpers/ws.js';
@@ -184,8 +184,7 @@ describe('deleting my account', () => {
     const ada = await person(server);
     const bob = await person(server);
     const carol = await person(server);
-    await call(server, ada, 'PUT', `/friends/${bob.id}`);
-    await call(server, bob, 'PUT', `/friends/${ada.id}`);
+    await befriend(server, ada, bob);
     const chat: ChatJson = await direct(server, ada, bob);
     const team: ChatJson = await group(server, ada, [bob, carol], 'Ada’s team');
     const message: MessageJson = await send(server, ada, chat.id, 'remember me');

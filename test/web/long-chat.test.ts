@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
-import { call, direct, person, send, type Person } from '../helpers/chats.js';
+import { befriend, direct, person, send, type Person } from '../helpers/chats.js';
 import type { TestServer } from '../helpers/server.js';
 import { newVisitor, signIn, startServerAndBrowser } from './browser.js';
 
@@ -46,8 +46,7 @@ describe('a long chat in the web client', () => {
   it('keeps only the rows near the viewport in the page, loads older pages upward without moving what is read, and follows new messages only from the bottom', async () => {
     const reader = await person(server);
     const writer = await person(server);
-    await call(server, reader, 'PUT', `/friends/${writer.id}`);
-    await call(server, writer, 'PUT', `/friends/${reader.id}`);
+    await befriend(server, reader, writer);
     const chat = await direct(server, reader, writer);
     let next = 1;
     const writeSome = async (who: Person) => {
@@ -105,8 +104,7 @@ describe('a long chat in the web client', () => {
   it('keeps a message that arrives live while the chat’s newest page is still loading', async () => {
     const reader = await person(server);
     const writer = await person(server);
-    await call(server, reader, 'PUT', `/friends/${writer.id}`);
-    await call(server, writer, 'PUT', `/friends/${reader.id}`);
+    await befriend(server, reader, writer);
     const chat = await direct(server, reader, writer);
     await send(server, writer, chat.id, 'an older one');
     const visitor = await newVisitor(browser, server.url, reader.username);
