@@ -19,7 +19,7 @@ export function syncModule(infra: Infrastructure, { accounts }: { accounts: Acco
     delivery.recordWith(
       new SyncRecorder({
         writer: database.syncLogWriter,
-        deliver: (to, event, position) => delivery.deliver(to, event as RealtimeEvent, position),
+        deliver: (batch) => delivery.deliver(batch.map(({ to, event, position }) => (position === undefined ? { to, event: event as RealtimeEvent } : { to, event: event as RealtimeEvent, position }))),
         clock,
         onError: (error) => log.error({ err: error }, 'recording events for sync failed'),
       }),

@@ -96,7 +96,11 @@ export class ConnectionRegistry {
 
   async start(): Promise<void> {
     const { bus, revocations, presence, log, settings } = this.deps;
-    await bus.subscribe(DELIVER_TOPIC, (delivery) => this.deliver(delivery as Delivery));
+    // A batch of deliveries; a lone one is what a node of an earlier version sends during an upgrade.
+    await bus.subscribe(DELIVER_TOPIC, (message) => {
+      if (!Array.isArray(message)) return this.deliver(message as Delivery);
+      for (const delivery of message as Delivery[]) this.deliver(delivery);
+    });
     revocations.onRevoked((revoked) => this.revoke(revoked));
     // Ticks ten times per interval; each pings only the sockets whose turn it is.
     this.heartbeat = setInterval(() => this.beat(), Math.max(100, settings.heartbeatMs / 10));

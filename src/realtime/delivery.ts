@@ -8,7 +8,11 @@ import { isEphemeral, type RealtimeEvent } from './events.js';
 /** The bus topic every node listens on for events to hand to its sockets. */
 export const DELIVER_TOPIC = 'deliver';
 
-/** An event and the users who should get it; each node delivers it to the sockets it holds. */
+/**
+ * An event and the users who should get it; each node delivers it to the sockets it holds. The bus
+ * carries them in batches (`Delivery[]`, in order): the events recorded in one sync append travel
+ * as one message.
+ */
 export interface Delivery {
   to: readonly number[];
   event: RealtimeEvent;
@@ -42,12 +46,11 @@ export class BusDelivery implements ChatEventSink, SocialEventSink, PostEventSin
   async send(to: number[], event: RealtimeEvent): Promise<void> {
     if (to.length === 0) return;
     if (this.recorder && !isEphemeral(event)) await this.recorder.record(to, event);
-    else await this.deliver(to, event, undefined);
+    else await this.deliver([{ to, event }]);
   }
 
-  /** Puts an event on the bus as it is, with the position the recorder gave it. */
-  async deliver(to: readonly number[], event: RealtimeEvent, position: number | undefined): Promise<void> {
-    const delivery: Delivery = position === undefined ? { to, event } : { to, event, position };
-    await this.bus.publish(DELIVER_TOPIC, delivery);
+  /** Puts events on the bus as they are, in one message, with the positions the recorder gave them. */
+  async deliver(batch: readonly Delivery[]): Promise<void> {
+    await this.bus.publish(DELIVER_TOPIC, batch);
   }
 }

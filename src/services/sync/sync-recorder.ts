@@ -1,8 +1,15 @@
 import type { Clock } from '../../adapters/clock.js';
 import type { SyncLogWriter } from '../../store/sync-log-writer.js';
 
-/** Hands an event to the bus, with its position in the sync log when it has one. */
-export type Deliver = (to: readonly number[], event: unknown, position: number | undefined) => Promise<void>;
+/** An event, who gets it, and its position in the sync log when it has one. */
+export interface Recorded {
+  to: readonly number[];
+  event: unknown;
+  position: number | undefined;
+}
+
+/** Hands a batch of events to the bus, in order, as one message. */
+export type Deliver = (batch: readonly Recorded[]) => Promise<void>;
 
 interface Pending {
   to: readonly number[];
@@ -17,10 +24,11 @@ const MAX_BATCH = 1000;
 /**
  * Records each event in the sync log before it goes out live, so a client that missed the frame
  * gets the same event from `GET /sync`. Events that arrive while one batch is being written go into
- * the next, and each batch is one append (one commit), so recording costs a send little. A batch is
- * delivered in position order; batches one after another, never two at once. The first event after
- * a quiet spell is written at once (a microtask, not the next turn of the event loop): waiting a
- * turn to gather more cost every send a turn of latency, which under load was a third of the rate.
+ * the next, and each batch is one append (one commit) and one bus message, so recording costs a
+ * send little. A batch is delivered in position order; batches one after another, never two at
+ * once. The first event after a quiet spell is written at once (a microtask, not the next turn of
+ * the event loop): waiting a turn to gather more cost every send a turn of latency, which under
+ * load was a third of the rate.
  */
 export class SyncRecorder {
   private queue: Pending[] = [];
@@ -54,10 +62,16 @@ export class SyncRecorder {
     this.scheduled = false;
     this.flushing = true;
     const batch = this.queue.splice(0, MAX_BATCH);
-    const outcomes: Array<Promise<unknown>> = [];
+    // Settles with the delivery's error, or undefined; never rejects, so a bus failure inside the
+    // append does not roll back what was recorded.
+    let delivered: Promise<unknown> | undefined;
     const deliverAll = (first: number | undefined) => {
-      batch.forEach((p, i) => outcomes.push(this.deps.deliver(p.to, p.event, first === undefined ? undefined : first + i)));
-      return Promise.allSettled(outcomes);
+      const recorded = batch.map((p, i) => ({ to: p.to, event: p.event, position: first === undefined ? undefined : first + i }));
+      delivered = this.deps.deliver(recorded).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('delivery failed'),
+      );
+      return delivered;
     };
     try {
       const entries = batch.map((p) => ({ to: p.to, payload: JSON.stringify(p.event) }));
@@ -67,14 +81,14 @@ export class SyncRecorder {
     } catch (error) {
       this.deps.onError(error);
       // Not recorded: the events still go out live, without a position.
-      if (outcomes.length === 0) await deliverAll(undefined);
+      if (!delivered) await deliverAll(undefined);
     } finally {
-      const settled = await Promise.allSettled(outcomes);
-      batch.forEach((p, i) => {
-        const outcome = settled[i]!;
-        if (outcome.status === 'fulfilled') p.resolve();
-        else p.reject(outcome.reason);
-      });
+      // One bus message carries the batch, so its sends succeed or fail together.
+      const failure = delivered ? await delivered : new Error('not delivered');
+      for (const p of batch) {
+        if (failure === undefined) p.resolve();
+        else p.reject(failure);
+      }
       this.flushing = false;
       this.schedule();
     }
