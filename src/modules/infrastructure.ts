@@ -16,6 +16,7 @@ import type { Mailer } from '../adapters/mail/mailer.js';
 import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { createMetrics, type AppMetrics } from '../adapters/prometheus.js';
+import { CachedPresenceStore } from '../adapters/cached-presence-store.js';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from '../adapters/presence-store.js';
 import { connectRedis, pingRedis } from '../adapters/redis.js';
 import { deriveKey, loadRootSecret, type KeyPurpose } from '../adapters/secrets.js';
@@ -146,8 +147,9 @@ export async function buildInfrastructure(config: Config, clock: Clock): Promise
       thumbnail: (key) => fileUrls.sign(thumbnailKey(key)),
       thumbnailSide: POST_IMAGE_SIDES.thumbnail,
     };
+    // Each node counts its own sockets in Redis; what others hold is looked up there, and remembered.
     const presence: PresenceStore = redis
-      ? new RedisPresenceStore(redis, config.redis.keyPrefix, Math.ceil((config.realtime.heartbeatMs * 3) / 1000))
+      ? await CachedPresenceStore.create(new RedisPresenceStore(redis, config.redis.keyPrefix, Math.ceil((config.realtime.heartbeatMs * 3) / 1000)), bus)
       : new MemoryPresenceStore();
     return {
       config,

@@ -38,6 +38,21 @@ describe.runIf(usesPostgres && usesRedis)('across nodes', () => {
     return { id: body.user.id, username, token: body.accessToken };
   }
 
+  it('sees on every node, within a second, that someone came online or went offline on another (each node remembers presence)', async () => {
+    const cat = await account(nodeA);
+    const onNodeA = async () => {
+      const res = await asTestServer(nodeA).request('/api/v1/users/me', { headers: { authorization: `Bearer ${cat.token}` } });
+      return ((await res.json()) as { isOnline: boolean }).isOnline;
+    };
+    // Asked twice, so node A has the answer at hand when Cat connects elsewhere.
+    expect(await onNodeA()).toBe(false);
+    expect(await onNodeA()).toBe(false);
+    const catSocket = await TestSocket.open(asTestServer(nodeB), { token: cat.token });
+    await expect.poll(onNodeA, { timeout: 1000, interval: 50 }).toBe(true);
+    await catSocket.close();
+    await expect.poll(onNodeA, { timeout: 1000, interval: 50 }).toBe(false);
+  });
+
   it('delivers messages, typing and presence between sockets on different nodes within a second, and survives a node stopping', async () => {
     const ann = await account(nodeA);
     const ben = await account(nodeB);
