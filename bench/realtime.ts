@@ -1,12 +1,14 @@
 /**
  * `npm run bench:realtime`: real-time delivery of the built server against a bare `ws` broadcast
- * server (bench/bare-server.ts) on the same machine, written to the "Real time" section of
- * docs/BENCHMARKS.md (one section per storage engine).
+ * server (bench/bare-server.ts) and a Socket.IO 4 one (bench/socketio-server.ts) on the same
+ * machine, written to the "Real time" section of docs/BENCHMARKS.md (one section per storage engine).
  *
  * Scenarios: idle authenticated connections and the server's memory per connection; fan-out into
  * 100-member groups at rising message rates; persisted sends per second over REST and WebSocket.
  * Options: --quick (a short smoke run), --only=idle,fanout,persist, --runs=N (persisted sends).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
 import { commandLine, flagOption, integerOption, listOption } from './lib/args.js';
@@ -29,6 +31,7 @@ import {
   type ConnectResult,
   type FanoutResult,
   type PersistResult,
+  type WireProtocol,
 } from './lib/ws-load.js';
 
 // --- plan -----------------------------------------------------------------------------------------
@@ -78,7 +81,13 @@ const REFERENCE_DELIVERIES = 50_000;
 const GOALS = { bytesPerConnection: 10 * 1024, fanoutRatio: 0.9, p99VsBare: 1.5, persistedPerSecond: 5000, withSyncVsWithout: 0.8 };
 const PERSIST = { chats: 4, membersPerChat: 10, restConnections: 32, wsSocketsPerChat: 4, wsWindow: 8 };
 /** First source address (127.0.0.x) per scenario; see sourceAddress. */
-const ADDRESSES = { idle: 2, bareIdle: 10, twoProcess: 20, fanout: 40, bareFanout: 50, persist: 80, probe: 90 };
+const ADDRESSES = { idle: 2, bareIdle: 10, twoProcess: 20, socketIoIdle: 30, fanout: 40, bareFanout: 50, socketIoFanout: 60, persist: 80, probe: 90 };
+/** Socket.IO's endpoint, engine.io protocol 4 straight over WebSocket (no HTTP long-polling first). */
+const SOCKET_IO_PATH = '/socket.io/?EIO=4&transport=websocket';
+/** Socket.IO's default pingInterval, which bench/socketio-server.ts keeps. */
+const SOCKET_IO_HEARTBEAT_MS = 25_000;
+const socketIoVersion = () =>
+  (JSON.parse(readFileSync(path.join(projectRoot, 'node_modules/socket.io/package.json'), 'utf8')) as { version: string }).version;
 
 const HOST = '127.0.0.1';
 const UNLIMITED = '999999/1m';
@@ -110,12 +119,18 @@ interface Target {
   server: ServerProcess;
   pid: number;
   wsUrl: string;
+  protocol: WireProtocol;
   inspectPort: number;
 }
 
 const running = new Set<{ stop(): Promise<unknown> }>();
 
-async function startTarget(name: string, environment: BenchEnvironment, script?: string, extraEnv: Record<string, string> = {}): Promise<Target> {
+/** Starts our built server, or with `script` one of the yardsticks (bench/bare-server.ts, bench/socketio-server.ts). */
+async function startTarget(
+  name: string,
+  environment: BenchEnvironment,
+  { script, extraEnv = {}, protocol = 'messenger' }: { script?: string; extraEnv?: Record<string, string>; protocol?: WireProtocol } = {},
+): Promise<Target> {
   const port = await freePort(HOST);
   const inspectPort = await freePort(HOST);
   const server = await startBuiltServer({
@@ -131,8 +146,13 @@ async function startTarget(name: string, environment: BenchEnvironment, script?:
     readyTimeoutMs: 60_000,
   });
   running.add(server);
-  return { name, server, pid: server.child.pid!, wsUrl: `ws://${HOST}:${port}/api/v1/ws`, inspectPort };
+  const wsPath = protocol === 'socket.io' ? SOCKET_IO_PATH : '/api/v1/ws';
+  return { name, server, pid: server.child.pid!, wsUrl: `ws://${HOST}:${port}${wsPath}`, protocol, inspectPort };
 }
+
+const startBareServer = (environment: BenchEnvironment) => startTarget('bare server', environment, { script: `${projectRoot}/bench/bare-server.ts` });
+const startSocketIoServer = (environment: BenchEnvironment) =>
+  startTarget('Socket.IO server', environment, { script: `${projectRoot}/bench/socketio-server.ts`, protocol: 'socket.io' });
 
 async function stopTarget(target: Target): Promise<void> {
   running.delete(target.server);
@@ -232,18 +252,27 @@ interface ProbeResult {
 }
 
 /**
- * One more socket sends `{"type":"ping"}` and waits for the `pong` before sending the next (5 ms
- * later), for `seconds`: how long the server takes to answer a frame while it holds many idle
- * sockets, heartbeats included.
+ * One more socket sends `{"type":"ping"}` (Socket.IO: a `ping` event) and waits for the `pong`
+ * before sending the next (5 ms later), for `seconds`: how long the server takes to answer a frame
+ * while it holds many idle sockets, heartbeats included.
  */
 async function probeResponsiveness(target: Target, token: string | undefined, seconds: number): Promise<ProbeResult> {
+  const socketIo = target.protocol === 'socket.io';
+  const pingFrame = socketIo ? '42["ping"]' : '{"type":"ping"}';
+  const pongPrefix = socketIo ? '42["pong"' : '{"type":"pong"';
   const socket = new WebSocket(target.wsUrl, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
     localAddress: sourceAddress(0, ADDRESSES.probe),
     perMessageDeflate: false,
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('message', () => resolve());
+    // Ready on our server's first frame; on Socket.IO's answer to the namespace connect.
+    const untilReady = (data: Buffer) => {
+      if (socketIo && data.toString('utf8').startsWith('0')) return socket.send('40');
+      socket.off('message', untilReady);
+      resolve();
+    };
+    socket.on('message', untilReady);
     socket.once('error', reject);
   });
   const histogram = createHistogram();
@@ -253,10 +282,13 @@ async function probeResponsiveness(target: Target, token: string | undefined, se
   let timer: NodeJS.Timeout | undefined;
   const send = () => {
     sentAt = performance.now();
-    socket.send('{"type":"ping"}');
+    socket.send(pingFrame);
   };
   socket.on('message', (data: Buffer) => {
-    if (!data.toString('utf8').startsWith('{"type":"pong"')) return;
+    const text = data.toString('utf8');
+    // Engine.io's heartbeat ping, answered as a client must.
+    if (socketIo && text === '2') return socket.send('3');
+    if (!text.startsWith(pongPrefix)) return;
     const rtt = performance.now() - sentAt;
     answers += 1;
     record(histogram, rtt);
@@ -283,7 +315,12 @@ async function measureIdle(targets: Target[], perServer: number, tokens: string[
     targets.map((target, t) => {
       const specs: ConnectionSpec[] = Array.from({ length: perServer }, (_, i) => {
         const k = t * perServer + i;
-        return { path: '', token: tokens.length ? tokens[k % tokens.length] : undefined, localAddress: sourceAddress(k, firstAddress) };
+        return {
+          path: '',
+          protocol: target.protocol,
+          token: tokens.length ? tokens[k % tokens.length] : undefined,
+          localAddress: sourceAddress(k, firstAddress),
+        };
       });
       return startGenerators(target.wsUrl, batches(specs, Math.ceil(perServer / SOCKETS_PER_GENERATOR)));
     }),
@@ -445,29 +482,34 @@ const DISTURBED_CPU = 0.4;
 
 /**
  * Waits until the next `budgetMs` are clear of heartbeat bursts from the servers behind `others`
- * (a server that pings all its sockets at once): the last burst their clients saw is over and
- * settled, and the next is not due before the window ends. Returns at once for a server whose
- * clients have seen no burst over a whole heartbeat interval (its pings are spread out).
+ * (a server that pings many of its sockets at once): for each, the last burst its clients saw is
+ * over and settled, and the next is not due before the window ends. A server whose clients have
+ * seen no burst over a whole heartbeat interval is clear (its pings are spread out). All of them
+ * are checked again after any wait, as waiting for one may run into another's burst.
  */
 async function clearOfHeartbeats(others: Climb[], budgetMs: number): Promise<void> {
-  const heartbeatMs = loadConfig(settings).realtime.heartbeatMs;
-  for (const other of others) {
-    const giveUpAt = performance.now() + heartbeatMs * 2 + budgetMs;
-    while (performance.now() < giveUpAt) {
-      const statuses = await Promise.all(other.generators.map((g) => g.status()));
-      const last = Math.max(...statuses.map((st) => st.lastBurstAt));
-      const connectedAt = Math.max(...statuses.map((st) => st.connectedAt));
-      const now = performance.timeOrigin + performance.now();
-      if (last === 0) {
-        if (now - connectedAt > heartbeatMs + 2000) break;
-        await sleep(500);
-        continue;
-      }
-      const next = last + heartbeatMs;
-      if (now > last + 1500 && now + budgetMs < next - 1000) break;
-      await sleep(Math.max(250, Math.min(next + 2000 - now, heartbeatMs)));
-    }
+  const pinging = others.filter((other) => other.heartbeatMs !== undefined);
+  if (pinging.length === 0) return;
+  const giveUpAt = performance.now() + Math.max(...pinging.map((other) => other.heartbeatMs!)) * 2 + budgetMs;
+  while (performance.now() < giveUpAt) {
+    const waits = await Promise.all(pinging.map((other) => waitForHeartbeatWindow(other, budgetMs)));
+    const wait = Math.max(...waits);
+    if (wait === 0) return;
+    await sleep(wait);
   }
+}
+
+/** How long to wait before `budgetMs` are clear of `climb`'s heartbeat bursts; 0 when they are now. */
+async function waitForHeartbeatWindow(climb: Climb, budgetMs: number): Promise<number> {
+  const heartbeatMs = climb.heartbeatMs!;
+  const statuses = await Promise.all(climb.generators.map((g) => g.status()));
+  const last = Math.max(...statuses.map((st) => st.lastBurstAt));
+  const connectedAt = Math.max(...statuses.map((st) => st.connectedAt));
+  const now = performance.timeOrigin + performance.now();
+  if (last === 0) return now - connectedAt > heartbeatMs + 2000 ? 0 : 500;
+  const next = last + heartbeatMs;
+  if (now > last + 1500 && now + budgetMs < next - 1000) return 0;
+  return Math.max(250, Math.min(next + 2000 - now, heartbeatMs));
 }
 
 /** One server's side of the fan-out: its clients, and how far its climb has got. */
@@ -482,11 +524,11 @@ interface Climb {
   disturbed: StepResult[];
   highestPassing: number;
   failedAt?: number;
-  /** The server pings its sockets periodically (ours does; the bare one does not). */
-  heartbeat: boolean;
+  /** How often the server pings its sockets (ours and Socket.IO do; the bare one does not). */
+  heartbeatMs?: number;
 }
 
-async function connectClimb(label: string, target: Target, groupSpecs: ConnectionSpec[][], heartbeat: boolean): Promise<Climb> {
+async function connectClimb(label: string, target: Target, groupSpecs: ConnectionSpec[][], heartbeatMs: number | undefined): Promise<Climb> {
   const groupBatches = batches(groupSpecs, FANOUT_GENERATORS);
   const started = performance.now();
   const { generators, results } = await startGenerators(
@@ -503,7 +545,7 @@ async function connectClimb(label: string, target: Target, groupSpecs: Connectio
     steps: [],
     disturbed: [],
     highestPassing: 0,
-    heartbeat,
+    heartbeatMs,
   };
   const failed = results.reduce((n, r) => n + r.failed, 0);
   if (failed > 0) throw new Error(`${label}: ${failed} fan-out connections failed: ${results.find((r) => r.firstError)?.firstError}`);
@@ -512,17 +554,17 @@ async function connectClimb(label: string, target: Target, groupSpecs: Connectio
 }
 
 /**
- * Both servers climb the same rates, step by step in turn (ours, then bare, at each rate), so that
- * both see the machine as it is at that moment: on a shared machine its speed drifts by tens of
+ * The servers climb the same rates, step by step in turn (ours, then bare, then Socket.IO, at each
+ * rate), so that all see the machine as it is at that moment: on a shared machine its speed drifts by tens of
  * per cent over minutes. Each server stops at its first failing step; the gap below it is then
  * halved a few times, and the step at the reference rate is run if the climb stopped short of it.
  */
 async function measureFanout(climbs: Climb[], withProfile: boolean): Promise<FanoutRun[]> {
   for (const climb of climbs) await waitUntilQuiet([climb.target.pid], { timeoutMs: 60_000 });
   const once = (climb: Climb, rate: number, phase: StepResult['phase'], seconds: number) => {
-    process.stdout.write(`  ${climb.label.padEnd(5)} `);
+    process.stdout.write(`  ${climb.label.padEnd(9)} `);
     // A server's step must not share the machine with another server's heartbeat round.
-    const others = climbs.filter((c) => c !== climb && c.heartbeat);
+    const others = climbs.filter((c) => c !== climb);
     return runStep(climb.target, climb.generators, climb.shares, rate, seconds, phase, () => clearOfHeartbeats(others, (seconds + 5) * 1000));
   };
   const step = async (climb: Climb, rate: number, phase: StepResult['phase'], seconds = plan.stepSeconds) => {
@@ -684,8 +726,8 @@ interface Results {
   users: number;
   /** What the machine was busy with before the run, as a share of one core. */
   backgroundCpu: number;
-  idle?: { ours: IdleResult; bare: IdleResult; twoProcess?: IdleResult; twoProcessWhyNot?: string };
-  fanout?: { ours: FanoutRun; bare: FanoutRun };
+  idle?: { ours: IdleResult; bare: IdleResult; socketIo: IdleResult; twoProcess?: IdleResult; twoProcessWhyNot?: string };
+  fanout?: { ours: FanoutRun; bare: FanoutRun; socketIo: FanoutRun };
   persist?: { runs: PersistRun[]; withoutSync: PersistRun[]; restProfile?: { summary: ProfileSummary; perSecond: number }; wsProfile?: { summary: ProfileSummary; perSecond: number } };
 }
 
@@ -723,6 +765,7 @@ function idleSection(idle: NonNullable<Results['idle']>): string {
     ],
     row('ours', idle.ours),
     row('bare ws', idle.bare),
+    row('Socket.IO', idle.socketIo),
   ];
   if (idle.twoProcess) rows.push(row('ours, two processes on the Redis bus', idle.twoProcess));
   const table = markdownTable(rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
@@ -740,8 +783,10 @@ function idleSection(idle: NonNullable<Results['idle']>): string {
 Authenticated sockets (\`Authorization: Bearer\`, ${formatCount(plan.idleUsers)} users, about
 ${formatCount(Math.ceil(idle.ours.connections / plan.idleUsers))} sockets each: the server allows many sockets per user) are opened, left idle for
 ${plan.settleSeconds} s, and the server is given a full garbage collection (through the inspector) before and after; *RSS per
-connection* is (VmRSS with the connections − VmRSS before) / open connections, read from /proc. The bare server gets the
-same number of unauthenticated sockets.${
+connection* is (VmRSS with the connections − VmRSS before) / open connections, read from /proc. The bare server and the
+Socket.IO server get the same number of unauthenticated sockets (Socket.IO's each joined to its main namespace). Socket.IO's
+heartbeat is engine.io-level: a text ping (\`2\`, answered \`3\` by the clients) every ${SOCKET_IO_HEARTBEAT_MS / 1000} s on each socket's own timer,
+where ours sends WebSocket ping frames.${
     two
       ? ` Two processes: both servers on the same database and Redis, ${formatCount(two.connections / 2)} sockets each, the same
 ${formatCount(plan.idleUsers)} users; their RSS is summed.`
@@ -752,7 +797,7 @@ ${formatCount(plan.idleUsers)} users; their RSS is summed.`
 
 While the sockets are held, one more socket sends \`{"type":"ping"}\` and, 5 ms after each \`pong\`, the next, for
 ${plan.probeSeconds} s: longer than the heartbeat interval, so the *ping → pong* columns include a whole interval of the server's own
-heartbeat pings to its sockets (the bare server sends none).`
+heartbeat pings to its sockets (the bare server sends none; Socket.IO's probe socket sends a \`ping\` event and waits for a \`pong\` event).`
       : ''
   }
 
@@ -760,7 +805,9 @@ ${table}
 
 ${two ? '' : `Two processes: **not applicable** in this run: ${idle.twoProcessWhyNot}\n\n`}**Goal:** at most 10 KiB of RSS per idle connection. One process with ${formatCount(idle.ours.connections)} connections: ${verdict(oursMet, idle.ours)}.${
     two ? ` Two processes with ${formatCount(two.connections)} connections: ${verdict(twoMet, two)}.` : ''
-  } The bare \`ws\` server needs ${kib(idle.bare.bytesPerConnection)} KiB per connection (ours is ${formatRatio(ours / idle.bare.bytesPerConnection)} of that).`;
+  } The bare \`ws\` server needs ${kib(idle.bare.bytesPerConnection)} KiB per connection (ours is ${formatRatio(ours / idle.bare.bytesPerConnection)} of that), Socket.IO ${kib(
+    idle.socketIo.bytesPerConnection,
+  )} KiB (ours is ${formatRatio(ours / idle.socketIo.bytesPerConnection)} of that).`;
 }
 
 function stepCells(step: StepResult | undefined): string[] {
@@ -769,18 +816,20 @@ function stepCells(step: StepResult | undefined): string[] {
 }
 
 function fanoutSection(fanout: NonNullable<Results['fanout']>): string {
-  const { ours, bare } = fanout;
+  const { ours, bare, socketIo } = fanout;
   const cpuCount = describeMachine().cpuCount;
   const frameBytes = (run: FanoutRun) => Math.max(...run.steps.map((s) => s.frameBytes));
   const measured = (run: FanoutRun) => run.steps;
-  const rates = [...new Set([...measured(ours), ...measured(bare)].map((s) => s.messagesPerSecond))].sort((a, b) => a - b);
+  const rates = [...new Set([...measured(ours), ...measured(bare), ...measured(socketIo)].map((s) => s.messagesPerSecond))].sort((a, b) => a - b);
   const at = (run: FanoutRun, rate: number) => run.steps.find((s) => s.messagesPerSecond === rate);
+  const serverColumns = (label: string) => [`${label}: achieved`, 'lost', 'p50 (ms)', 'p99 (ms)', 'result'];
+  const serverAligns = ['r', 'r', 'r', 'r', 'l'] as const;
   const table = markdownTable(
     [
-      ['messages/s', 'deliveries/s offered', 'ours: achieved', 'lost', 'p50 (ms)', 'p99 (ms)', 'result', 'bare: achieved', 'lost', 'p50 (ms)', 'p99 (ms)', 'result'],
-      ...rates.map((rate) => [String(rate), formatCount(rate * plan.members), ...stepCells(at(ours, rate)), ...stepCells(at(bare, rate))]),
+      ['messages/s', 'deliveries/s offered', ...serverColumns('ours'), ...serverColumns('bare'), ...serverColumns('socket.io')],
+      ...rates.map((rate) => [String(rate), formatCount(rate * plan.members), ...stepCells(at(ours, rate)), ...stepCells(at(bare, rate)), ...stepCells(at(socketIo, rate))]),
     ],
-    ['r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'l'],
+    ['r', 'r', ...serverAligns, ...serverAligns, ...serverAligns],
   );
   const detailRow = (server: string, s: StepResult, disturbed = false) => [
     server,
@@ -806,6 +855,8 @@ function fanoutSection(fanout: NonNullable<Results['fanout']>): string {
       ...ours.disturbed.map((s) => detailRow('ours', s, true)),
       ...bare.steps.map((s) => detailRow('bare ws', s)),
       ...bare.disturbed.map((s) => detailRow('bare ws', s, true)),
+      ...socketIo.steps.map((s) => detailRow('Socket.IO', s)),
+      ...socketIo.disturbed.map((s) => detailRow('Socket.IO', s, true)),
     ],
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
@@ -818,6 +869,7 @@ function fanoutSection(fanout: NonNullable<Results['fanout']>): string {
   const bareRef = bare.reference;
   const p99Ratio = oursRef && bareRef ? oursRef.p99 / bareRef.p99 : NaN;
   const p99Met = oursRef !== undefined && bareRef !== undefined && oursRef.lost === 0 && p99Ratio <= GOALS.p99VsBare;
+  const againstSocketIo = p99AgainstSocketIo(fanout, rates);
 
   return `### Fan-out into ${plan.members}-member groups
 
@@ -828,28 +880,32 @@ receivers take now − sent (one machine, one clock). A step sends for ${plan.st
 delivery has arrived or none has for 3 s. *Achieved* is deliveries received / (last receipt − first send). A step
 **passes** when nothing is lost (no error frames, no socket closed) and p99 < ${formatCount(P99_LIMIT_MS)} ms. The rates climb
 until a step fails${plan.refinements ? `, then the gap between the last pass and that failure is halved ${plan.refinements} times (*refine*)` : ''}; a warm-up step is thrown away
-first. The bare server (bench/bare-server.ts: rooms in a Map, the frame serialized once and sent to each member) gets the
-same clients and rates. Both servers hold their sockets throughout and their steps alternate (ours, then bare, at each
-rate), so that both meet the machine in the same state: on a shared machine its speed drifts by tens of per cent over
-minutes. While one server is measured, the other's sockets sit idle; were our server to ping all its sockets in one burst
-(its heartbeat), a bare step would start only when it can end before the next burst, which would otherwise land on the
-bare server's figures. A failing step during which
+first. The bare server (bench/bare-server.ts: rooms in a Map, the frame serialized once and sent to each member) and the
+Socket.IO server (bench/socketio-server.ts: Socket.IO's rooms, \`io.to(room).emit\`, WebSocket transport only) get the
+same clients and rates; the clients speak Socket.IO's packets to it themselves, at the same cost per frame. All three servers
+hold their sockets throughout and their steps alternate (ours, then bare, then Socket.IO, at each rate), so that all meet
+the machine in the same state: on a shared machine its speed drifts by tens of per cent over minutes. While one server is
+measured, the others' sockets sit idle; were another server to ping many of its sockets in one burst (its heartbeat: ours,
+or Socket.IO's when its sockets connected within a second or so), the step would start only when it can end before the next
+burst, which would otherwise land on the measured server's figures. A failing step during which
 the rest of the machine used more than ${formatRatio(DISTURBED_CPU)} of a core (another program) is repeated once the machine is
 quiet; the detail table lists both. Each step is otherwise measured once. A delivery frame is ${formatCount(frameBytes(ours))} bytes from our server (the whole
-message: ids, seq, sender, times…) and ${formatCount(frameBytes(bare))} bytes from the bare one. Our server also pings each socket
-every ${loadConfig(settings).realtime.heartbeatMs / 1000} s (its heartbeat; the bare server has none): see *ping → pong* under idle connections for what that costs
+message: ids, seq, sender, times…), ${formatCount(frameBytes(bare))} bytes from the bare one and ${formatCount(frameBytes(socketIo))} from Socket.IO. Our server also pings each socket
+every ${loadConfig(settings).realtime.heartbeatMs / 1000} s (its heartbeat; the bare server has none; Socket.IO's engine.io pings every ${SOCKET_IO_HEARTBEAT_MS / 1000} s too): see *ping → pong* under idle connections for what that costs
 the server's responsiveness.
 
 ${table}
 
 - Highest rate without loss and with p99 < ${formatCount(P99_LIMIT_MS)} ms: ours **${floor(ours)}${formatCount(highest(ours))}** deliveries/s, bare \`ws\`
-  **${floor(bare)}${formatCount(highest(bare))}** deliveries/s.
+  **${floor(bare)}${formatCount(highest(bare))}** deliveries/s, Socket.IO **${floor(socketIo)}${formatCount(highest(socketIo))}** deliveries/s.
 - **Goal** ours ≥ ${formatRatio(GOALS.fanoutRatio)} of bare: ${Number.isFinite(ratio) ? `${formatRatio(ratio)}, ` : ''}**${ratioMet ? 'met' : 'not met'}**${
     ratioMet || !Number.isFinite(ratio) ? '' : ` (short by ${formatCount(GOALS.fanoutRatio * highest(bare) - highest(ours))} deliveries/s)`
   }${ours.neverFailed || bare.neverFailed ? ' (a server that never failed has only a floor; the ratio is indicative)' : ''}.
 - p99 at ${formatCount(REFERENCE_DELIVERIES)} deliveries/s: ours ${oursRef ? `${ms(oursRef.p99)} ms` : 'not measured'}, bare ${bareRef ? `${ms(bareRef.p99)} ms` : 'not measured'}. **Goal** ours ≤ ${GOALS.p99VsBare} × bare: ${
     Number.isFinite(p99Ratio) ? `${p99Ratio.toFixed(2)} ×, ` : ''
   }**${p99Met ? 'met' : 'not met'}**${oursRef && oursRef.lost > 0 ? ` (ours lost ${formatCount(oursRef.lost)} deliveries at that rate)` : ''}.
+- Against Socket.IO (information, not one of our goals): p99 ours / Socket.IO at each rate, in ms: ${againstSocketIo.perRate}. Our p99
+  below Socket.IO's at every rate up to the bare server's saturation (${againstSocketIo.upTo}): **${againstSocketIo.met ? 'met' : 'not met'}**.
 
 Each step in detail (CPU as a share of one core over the step and its drain; *clients* are the load generator's
 ${FANOUT_GENERATORS} processes together, *busiest loop* the event-loop use of the busier one; when that nears 100 % the clients, not the
@@ -858,6 +914,34 @@ the loopback network's, and any other program running at the time, PostgreSQL an
 
 ${details}
 ${profileSection(fanout)}`;
+}
+
+/**
+ * Our p99 against Socket.IO's at each rate, and whether ours is lower at every rate up to the bare
+ * server's saturation (its highest passing rate; all rates when it never failed). A rate one server
+ * did not run is compared only when that server had already failed below it: then the other is
+ * lower if it passed there.
+ */
+function p99AgainstSocketIo(fanout: NonNullable<Results['fanout']>, rates: number[]): { perRate: string; upTo: string; met: boolean } {
+  const { ours, bare, socketIo } = fanout;
+  const at = (run: FanoutRun, rate: number) => run.steps.find((s) => s.messagesPerSecond === rate);
+  const failedBy = (run: FanoutRun, rate: number) => run.steps.some((s) => !s.passed && s.messagesPerSecond <= rate);
+  const perRate = rates.map((rate) => `${rate}/s: ${ms(at(ours, rate)?.p99 ?? NaN)} / ${ms(at(socketIo, rate)?.p99 ?? NaN)}`).join('; ');
+  const saturation = bare.neverFailed ? Math.max(0, ...rates) : bare.highestPassing;
+  const compared = rates.filter((rate) => rate <= saturation);
+  const oursBelow = (rate: number): boolean | undefined => {
+    const mine = at(ours, rate);
+    const theirs = at(socketIo, rate);
+    if (mine && theirs) return mine.p99 < theirs.p99;
+    if (!mine) return failedBy(ours, rate) ? false : undefined;
+    return failedBy(socketIo, rate) ? mine.passed : undefined;
+  };
+  const verdicts = compared.map(oursBelow).filter((v) => v !== undefined);
+  const upTo =
+    compared.length === 0
+      ? 'the bare server passed no rate, so nothing to compare'
+      : `${formatCount(saturation)} messages/s${bare.neverFailed ? ', the highest measured; the bare server never failed' : ''}`;
+  return { perRate, upTo, met: verdicts.length > 0 && verdicts.every(Boolean) };
 }
 
 /** The busiest components and functions of a CPU profile, as two small tables. */
@@ -886,7 +970,7 @@ function profileSection(fanout: NonNullable<Results['fanout']>): string {
     const { summary, step } = run.profile;
     return `\n**${label}**: ${formatRatio(1 - summary.idleShare)} of the main thread's samples busy; that step achieved ${formatCount(step.achieved)} deliveries/s, p99 ${ms(step.p99)} ms.\n\n${profileTables(summary)}\n`;
   };
-  const body = block('ours', fanout.ours) + block('bare ws', fanout.bare);
+  const body = block('ours', fanout.ours) + block('bare ws', fanout.bare) + block('Socket.IO', fanout.socketIo);
   if (!body) return '';
   return `
 #### Where the time goes at ${formatCount(REFERENCE_DELIVERIES)} deliveries/s
@@ -946,6 +1030,7 @@ latency is send → ack. Members without a socket get nothing delivered;
 the WebSocket senders receive each other's messages. ${plan.persistWarmupSeconds} s warm-up, then ${plan.persistSeconds} s; median of ${persist.length} run${persist.length === 1 ? '' : 's'}.
 CPU as a share of one core over warm-up and measurement; *elsewhere* as in the fan-out's detail table (the clients,
 autocannon in the benchmark's own process or the WebSocket load generator, are not counted there).
+The bare and Socket.IO servers store nothing, so persisted sends have no counterpart on them.
 
 ${table}
 
@@ -1029,9 +1114,12 @@ _Generated by \`bench/realtime.ts\`; this section is rewritten on every run._
 - **Our server:** the built app (\`node dist/main.js\`), one process unless said otherwise, ${env}, a random
   \`AUTH_SECRET\`, heartbeats at the default ${loadConfig(settings).realtime.heartbeatMs / 1000} s; ${results.argon2}; ${formatCount(results.users)} accounts made over HTTP before measuring.
 - **Bare server:** \`bench/bare-server.ts\`, plain \`ws\` on Node's HTTP server: no auth, no storage.
+- **Socket.IO server:** \`bench/socketio-server.ts\`, Socket.IO ${socketIoVersion()} on Node's HTTP server, WebSocket transport only, no
+  compression, rooms and \`io.to(room).emit\`, its default heartbeat (${SOCKET_IO_HEARTBEAT_MS / 1000} s): no auth, no storage.
 - **Clients:** plain \`ws\` sockets in child processes of the benchmark (at most ${formatCount(SOCKETS_PER_GENERATOR)} sockets each), on the same
   machine as the server, from source addresses 127.0.0.x (one address reaches one port about 28,000 times); the
-  clients only compare a prefix and read the timestamp of each frame. Every process runs with its open-file limit
+  clients only compare a prefix and read the timestamp of each frame. To the Socket.IO server they speak its packets
+  themselves (engine.io 4 over the same sockets, not socket.io-client) and answer its pings. Every process runs with its open-file limit
   raised to the hard limit. Servers and clients share the ${machine.cpuCount} CPU${machine.cpuCount === 1 ? '' : 's'}: figures are a floor.`,
   ];
   if (results.idle) parts.push(idleSection(results.idle));
@@ -1089,7 +1177,7 @@ async function main(): Promise<void> {
       console.log(`  ${kib(oursIdle.bytesPerConnection)} KiB per connection`);
 
       console.log(`${clock()} idle: ${formatCount(plan.idleConnections)} connections into the bare server`);
-      const bare = await startTarget('bare server', environment, `${projectRoot}/bench/bare-server.ts`);
+      const bare = await startBareServer(environment);
       let bareIdle: IdleResult;
       try {
         bareIdle = await measureIdle([bare], plan.idleConnections, [], ADDRESSES.bareIdle, plan.probeSeconds);
@@ -1097,6 +1185,16 @@ async function main(): Promise<void> {
         await stopTarget(bare);
       }
       console.log(`  ${kib(bareIdle.bytesPerConnection)} KiB per connection`);
+
+      console.log(`${clock()} idle: ${formatCount(plan.idleConnections)} connections into the Socket.IO server`);
+      const socketIo = await startSocketIoServer(environment);
+      let socketIoIdle: IdleResult;
+      try {
+        socketIoIdle = await measureIdle([socketIo], plan.idleConnections, [], ADDRESSES.socketIoIdle, plan.probeSeconds);
+      } finally {
+        await stopTarget(socketIo);
+      }
+      console.log(`  ${kib(socketIoIdle.bytesPerConnection)} KiB per connection`);
 
       let twoProcess: IdleResult | undefined;
       let twoProcessWhyNot: string | undefined;
@@ -1115,7 +1213,7 @@ async function main(): Promise<void> {
             ? 'two processes on SQLite cannot share the in-process event bus (each would deliver only to its own sockets), so the two-process figure needs `DATABASE_URL` and `REDIS_URL`.'
             : 'without `REDIS_URL` the event bus is in-process, so two processes would not deliver to each other’s sockets.';
       }
-      results.idle = { ours: oursIdle, bare: bareIdle, twoProcess, twoProcessWhyNot };
+      results.idle = { ours: oursIdle, bare: bareIdle, socketIo: socketIoIdle, twoProcess, twoProcessWhyNot };
     }
 
     if (only.includes('fanout')) {
@@ -1125,29 +1223,34 @@ async function main(): Promise<void> {
         const members = users.slice(g * plan.members, (g + 1) * plan.members);
         groups.push({ chatId: await createGroup(url, members[0]!, members, `fan-out ${g + 1}`), members });
       }
-      const specsFor = (bare: boolean, first: number): ConnectionSpec[][] => {
+      // Ours: each member's token, the group's chat; the yardsticks: room g + 1, in their own query syntax.
+      const specsFor = (server: 'ours' | 'bare' | 'socket.io', first: number): ConnectionSpec[][] => {
         let k = 0;
         return groups.map(({ chatId, members }, g) =>
           members.map((member, i) => ({
-            path: bare ? `?room=${g + 1}` : '',
-            token: bare ? undefined : member.token,
+            path: server === 'ours' ? '' : `${server === 'bare' ? '?' : '&'}room=${g + 1}`,
+            protocol: server === 'socket.io' ? 'socket.io' : 'messenger',
+            token: server === 'ours' ? member.token : undefined,
             localAddress: sourceAddress(k++, first),
-            chatId: bare ? g + 1 : chatId,
+            chatId: server === 'ours' ? chatId : g + 1,
             sender: i === 0,
           })),
         );
       };
-      const bare = await startTarget('bare server', environment, `${projectRoot}/bench/bare-server.ts`);
+      const bare = await startBareServer(environment);
+      const socketIo = await startSocketIoServer(environment);
       const climbs: Climb[] = [];
       try {
-        console.log('fan-out: connecting both servers\' clients');
-        climbs.push(await connectClimb('ours', ours, specsFor(false, ADDRESSES.fanout), true));
-        climbs.push(await connectClimb('bare', bare, specsFor(true, ADDRESSES.bareFanout), false));
-        const [oursFanout, bareFanout] = await measureFanout(climbs, true);
-        results.fanout = { ours: oursFanout!, bare: bareFanout! };
+        console.log('fan-out: connecting the three servers\' clients');
+        climbs.push(await connectClimb('ours', ours, specsFor('ours', ADDRESSES.fanout), loadConfig(settings).realtime.heartbeatMs));
+        climbs.push(await connectClimb('bare', bare, specsFor('bare', ADDRESSES.bareFanout), undefined));
+        climbs.push(await connectClimb('socket.io', socketIo, specsFor('socket.io', ADDRESSES.socketIoFanout), SOCKET_IO_HEARTBEAT_MS));
+        const [oursFanout, bareFanout, socketIoFanout] = await measureFanout(climbs, true);
+        results.fanout = { ours: oursFanout!, bare: bareFanout!, socketIo: socketIoFanout! };
       } finally {
         await stopGenerators(climbs.flatMap((c) => c.generators));
         await stopTarget(bare);
+        await stopTarget(socketIo);
         await waitUntilQuiet([ours.pid], { timeoutMs: 60_000 });
       }
     }
@@ -1173,7 +1276,7 @@ async function main(): Promise<void> {
         persist.push(await measurePersistOnce(setupFor(ours)));
         await stopTarget(ours);
         ours = undefined;
-        const plain = await startTarget('our server without sync', environment, undefined, { SYNC_ENABLED: 'false' });
+        const plain = await startTarget('our server without sync', environment, { extraEnv: { SYNC_ENABLED: 'false' } });
         try {
           console.log(`run ${i}/${runs}, without sync`);
           withoutSync.push(await measurePersistOnce(setupFor(plain)));

@@ -4,6 +4,10 @@
  * receives. Per received frame it does a prefix compare and parses three numbers, no JSON, so that
  * the clients stay cheap next to the server they share the machine with.
  *
+ * A socket speaks our JSON frames or Socket.IO 4's packets (see WireProtocol). For Socket.IO it
+ * does the little a client must: `40` (join the main namespace) on the server's open packet `0{…}`,
+ * `3` at once for every engine.io ping `2`; events come and go as `42["name",{…}]`.
+ *
  * Fan-out messages carry `~step~sentAt~n~` as their text: the step they belong to, the sender's
  * clock (all processes read the same machine clock), and a per-chat counter to spot reordering.
  */
@@ -15,6 +19,7 @@ import type {
   CloseCounts,
   ConnectionSpec,
   ConnectResult,
+  WireProtocol,
   FanoutResult,
   LoadCommand,
   LoadReply,
@@ -30,6 +35,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Client {
   socket: WebSocket;
   spec: ConnectionSpec;
+  protocol: WireProtocol;
+  frames: FramePrefixes;
   /** The step and counter of the last fan-out delivery seen, for the ordering check. */
   step: number;
   lastN: number;
@@ -65,9 +72,22 @@ function onPing(): void {
   if (pingsInBucket >= Math.max(50, openCount * 0.3)) lastBurstAt = at;
 }
 
-const CREATED = Buffer.from('{"type":"message.created"');
-const ACK = Buffer.from('{"type":"message.ack"');
-const ERROR = Buffer.from('{"type":"error"');
+/** How a received frame starts, by what it is. */
+interface FramePrefixes {
+  created: Buffer;
+  ack: Buffer;
+  error: Buffer;
+}
+
+const FRAME_PREFIXES: Record<WireProtocol, FramePrefixes> = {
+  messenger: { created: Buffer.from('{"type":"message.created"'), ack: Buffer.from('{"type":"message.ack"'), error: Buffer.from('{"type":"error"') },
+  // Socket.IO has no error event; a refused namespace connection (CONNECT_ERROR) is the nearest.
+  'socket.io': { created: Buffer.from('42["message.created"'), ack: Buffer.from('42["message.ack"'), error: Buffer.from('44') },
+};
+/** Engine.io packets: the server's open (`0{…}`) and ping (`2`); Socket.IO's CONNECT answer (`40{…}`). */
+const ENGINE_IO_OPEN = 0x30;
+const ENGINE_IO_PING = 0x32;
+const SOCKET_IO_CONNECTED = Buffer.from('40');
 const TILDE = 0x7e;
 const startsWith = (data: Buffer, prefix: Buffer) => data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 
@@ -97,8 +117,9 @@ const persisted = {
 };
 
 function onFrame(client: Client, data: Buffer): void {
+  const { created, ack, error } = client.frames;
   if (mode === 'fanout') {
-    if (startsWith(data, CREATED)) {
+    if (startsWith(data, created)) {
       const a = data.indexOf(TILDE);
       if (a === -1) return;
       const b = data.indexOf(TILDE, a + 1);
@@ -123,13 +144,13 @@ function onFrame(client: Client, data: Buffer): void {
       }
       if (n <= client.lastN) fan.outOfOrder += 1;
       else client.lastN = n;
-    } else if (startsWith(data, ACK)) {
+    } else if (startsWith(data, ack)) {
       fan.acks += 1;
-    } else if (startsWith(data, ERROR)) {
+    } else if (startsWith(data, error)) {
       fan.errors += 1;
       fan.firstError ??= data.toString('utf8', 0, 300);
     }
-  } else if (mode === 'persist' && (startsWith(data, ACK) || startsWith(data, ERROR))) {
+  } else if (mode === 'persist' && (startsWith(data, ack) || startsWith(data, error))) {
     onPersistAnswer(client, data);
   }
 }
@@ -145,11 +166,24 @@ function open(url: string, spec: ConnectionSpec): Promise<void> {
       handshakeTimeout: 60_000,
       maxPayload: 16 * 1024 * 1024,
     });
-    const client: Client = { socket, spec, step: -1, lastN: -1, pending: new Map(), nextN: 0, acked: [] };
+    const protocol = spec.protocol ?? 'messenger';
+    const client: Client = { socket, spec, protocol, frames: FRAME_PREFIXES[protocol], step: -1, lastN: -1, pending: new Map(), nextN: 0, acked: [] };
     let ready = false;
     socket.on('message', (data: Buffer) => {
+      if (protocol === 'socket.io' && data.length === 1 && data[0] === ENGINE_IO_PING) {
+        // Engine.io's heartbeat: unanswered, the server closes the socket after pingTimeout.
+        socket.send('3');
+        return onPing();
+      }
       if (ready) return onFrame(client, data);
-      // The first frame is the server's `ready`.
+      if (protocol === 'socket.io') {
+        if (data[0] === ENGINE_IO_OPEN) return socket.send('40');
+        if (!startsWith(data, SOCKET_IO_CONNECTED)) {
+          reject(new Error(`Socket.IO connect answered ${data.toString('utf8', 0, 300)}`));
+          return socket.terminate();
+        }
+      }
+      // Ready: our server's first frame is `ready`; Socket.IO's answer to the namespace connect.
       ready = true;
       openCount += 1;
       clients.push(client);
@@ -197,6 +231,12 @@ async function connect(command: Extract<LoadCommand, { type: 'connect' }>): Prom
   return { connected: command.connections.length - failed, failed, firstError, elapsedMs: now() - started };
 }
 
+/** A `message.send` (`text` and `clientId` need no JSON escaping). */
+function messageSendFrame(protocol: WireProtocol, chatId: number, text: string, clientId: string): string {
+  const fields = `"chatId":${chatId},"text":"${text}","clientId":"${clientId}"`;
+  return protocol === 'socket.io' ? `42["message.send",{${fields}}]` : `{"type":"message.send",${fields}}`;
+}
+
 // --- fan-out --------------------------------------------------------------------------------------
 async function fanout(command: Extract<LoadCommand, { type: 'fanout' }>): Promise<FanoutResult> {
   const senders = clients.filter((c) => c.spec.sender && c.socket.readyState === WebSocket.OPEN);
@@ -225,7 +265,7 @@ async function fanout(command: Extract<LoadCommand, { type: 'fanout' }>): Promis
         const n = counters.get(chatId) ?? 0;
         counters.set(chatId, n + 1);
         const text = `~${command.step}~${now().toFixed(2)}~${n}~`;
-        sender.socket.send(`{"type":"message.send","chatId":${chatId},"text":"${text}","clientId":"f${command.step}-${chatId}-${n}"}`);
+        sender.socket.send(messageSendFrame(sender.protocol, chatId, text, `f${command.step}-${chatId}-${n}`));
         sent += 1;
         expected += membersByChat.get(chatId) ?? 0;
       }
@@ -282,7 +322,7 @@ function sendPersisted(client: Client): void {
   // Unique across runs: a clientId the server has seen from this sender makes a duplicate (no insert).
   const clientId = `p${persisted.tag}-${n}`;
   client.pending.set(clientId, now());
-  client.socket.send(`{"type":"message.send","chatId":${client.spec.chatId!},"text":"persisted ${n}","clientId":"${clientId}"}`);
+  client.socket.send(messageSendFrame(client.protocol, client.spec.chatId!, `persisted ${n}`, clientId));
 }
 
 function onPersistAnswer(client: Client, data: Buffer): void {
@@ -306,6 +346,8 @@ function onPersistAnswer(client: Client, data: Buffer): void {
 async function persist(command: Extract<LoadCommand, { type: 'persist' }>): Promise<PersistResult> {
   const senders = clients.filter((c) => c.spec.sender && c.socket.readyState === WebSocket.OPEN);
   if (senders.length === 0) throw new Error('no sender sockets');
+  // The answers are read as our frames; the other servers store nothing.
+  if (senders.some((c) => c.protocol !== 'messenger')) throw new Error('persisted sends are for our server only');
   Object.assign(persisted, { tag: randomBytes(4).toString('hex'), measuring: false, stopping: false, acked: 0, errors: 0, firstError: undefined });
   persisted.histogram = createHistogram();
   const closesBefore = { ...closes };

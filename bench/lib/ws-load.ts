@@ -4,14 +4,24 @@ import { projectRoot, sendToChild, spawnNode, TSX_NODE_ARGS } from './process.js
 
 /**
  * The WebSocket load generator: plain `ws` clients in child processes (bench/lib/ws-clients.ts),
- * driven over IPC. It runs outside the benchmark's own process so that each process stays under
+ * driven over IPC, speaking our frames or Socket.IO's (see WireProtocol). It runs outside the benchmark's own process so that each process stays under
  * the open-file limit and the clients' work is visible as a process of its own.
  */
+
+/**
+ * What the frames on a socket look like: our JSON frames (`{"type":"message.send",…}`), which our
+ * server and the bare one speak, or Socket.IO 4's packets (engine.io protocol 4 over WebSocket:
+ * `42["message.send",{…}]`), spoken by the clients themselves rather than through socket.io-client
+ * so that a client costs the same whichever server it talks to.
+ */
+export type WireProtocol = 'messenger' | 'socket.io';
 
 /** One client socket to open. */
 export interface ConnectionSpec {
   /** Appended to the server's WebSocket URL, e.g. `?room=3` for the bare server. */
   path: string;
+  /** `messenger` when not given. */
+  protocol?: WireProtocol;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
   /** Source address (127.0.0.x): one address reaches one port with about 28,000 connections. */
