@@ -21,12 +21,13 @@ export function randomText(length: number): string {
   return randomBytes(length).toString('base64url').slice(0, length);
 }
 
-export async function createBenchEnvironment(settings: Record<string, string>): Promise<BenchEnvironment> {
+/** `embedded` ignores DATABASE_URL and REDIS_URL: SQLite and nothing else, whatever is configured. */
+export async function createBenchEnvironment(settings: Record<string, string>, options: { embedded?: boolean } = {}): Promise<BenchEnvironment> {
   const id = randomBytes(6).toString('hex');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'msg-bench-'));
   const env: Record<string, string> = { DATA_DIR: dataDir, ...settings };
-  const databaseUrl = process.env.DATABASE_URL;
-  const redisUrl = process.env.REDIS_URL;
+  const databaseUrl = options.embedded ? undefined : process.env.DATABASE_URL;
+  const redisUrl = options.embedded ? undefined : process.env.REDIS_URL;
   let schema: string | undefined;
   try {
     if (databaseUrl) {
