@@ -30,8 +30,10 @@ import { LoadGenerator, sourceAddress, type CloseCounts, type ConnectionSpec, ty
 const quick = flagOption('quick');
 const nodeCount = integerOption('nodes', 4);
 const plan = quick
-  ? { groups: 6, members: 50, sendOnlyGroups: 4, rates: [50, 100], sendOnlyRate: 50, stepSeconds: 3, warmupSeconds: 1, idleSeconds: 2, settleSeconds: 2 }
-  : { groups: 40, members: 50, sendOnlyGroups: 10, rates: [50, 100, 200, 400], sendOnlyRate: 200, stepSeconds: 10, warmupSeconds: 3, idleSeconds: 5, settleSeconds: 5 };
+  ? { groups: 6, members: 50, rates: [50, 100], stepSeconds: 3, warmupSeconds: 1, idleSeconds: 2, settleSeconds: 2 }
+  : { groups: 40, members: 50, rates: [50, 100, 200, 400, 800], stepSeconds: 10, warmupSeconds: 3, idleSeconds: 10, settleSeconds: 5 };
+/** As many send-only groups as fan-out groups: the send-only steps then send at the same rate per sender. */
+const sendOnlyGroups = plan.groups;
 /** The fan-out groups are split over this many load-generator processes, whole groups each (a message's deliveries are counted where it was sent). */
 const FANOUT_GENERATORS = 2;
 const P99_LIMIT_MS = 1000;
@@ -193,7 +195,8 @@ async function readRedisCounters(redis: Redis): Promise<RedisCounters> {
     netInBytes: field('total_net_input_bytes'),
     netOutBytes: field('total_net_output_bytes'),
     publishes: Number(/^cmdstat_publish:calls=(\d+)/m.exec(info)?.[1] ?? 0),
-    replyBytes: Buffer.byteLength(info) + 16,
+    // A bulk string: $<length>\r\n<body>\r\n.
+    replyBytes: Buffer.byteLength(info) + String(Buffer.byteLength(info)).length + 5,
   };
 }
 
@@ -333,7 +336,8 @@ function difference<T extends object>(after: T, before: T): T {
 async function runStep(cluster: Cluster, kind: StepKind, messagesPerSecond: number, seconds: number): Promise<StepResult> {
   const { nodes } = cluster;
   const pids = nodes.map((n) => n.pid);
-  await waitUntilQuiet(pids, { cpuShare: 0.1, timeoutMs: 20_000 });
+  // The idle step is subtracted from the others: it waits for a stricter quiet.
+  await waitUntilQuiet(pids, kind === 'idle' ? { cpuShare: 0.03, windowMs: 2000, timeoutMs: 30_000 } : { cpuShare: 0.1, timeoutMs: 20_000 });
   // The machine is shared: give another program's burst a bounded time to pass; what remains shows as *elsewhere*.
   await waitUntilMachineQuiet({ timeoutMs: 20_000 });
   const step = ++stepNumber;
@@ -535,7 +539,8 @@ interface Results {
   frameBytes: number;
   idle: StepResult;
   steps: StepResult[];
-  sendOnly: StepResult;
+  /** The send-only step at each fan-out step's rate, in the same order. */
+  sendOnly: StepResult[];
 }
 
 function stepTable(s: StepResult, nodes: ClusterNode[]): string {
@@ -554,7 +559,7 @@ function stepTable(s: StepResult, nodes: ClusterNode[]): string {
     ]);
   });
   rows.push(['Redis', '', share(s.redisCpu), '', '', '', '', '']);
-  rows.push(['PostgreSQL (all its processes)', '', share(s.postgresCpu), '', '', '', '', '']);
+  rows.push(["PostgreSQL (this database's backends)", '', share(s.postgresCpu), '', '', '', '', '']);
   rows.push(['load generators', '', formatRatio(s.generatorCpu), '', '', '', '', '']);
   rows.push(['elsewhere', '', formatRatio(s.elsewhereCpu), '', '', '', '', '']);
   return markdownTable(rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
@@ -578,7 +583,7 @@ function summaryTable(steps: StepResult[], nodes: ClusterNode[]): string {
   const socketNodes = nodes.filter((n) => n.sockets > 0).map((n) => n.number - 1);
   const bystander = nodes.length - 1;
   const rows = [
-    ['step', 'msg/s', 'deliveries/s', 'lost', 'p50 (ms)', 'p99 (ms)', 'socket nodes CPU (sum)', 'bystander CPU', 'Redis CPU', 'PostgreSQL CPU', 'elsewhere', 'Redis cmds/s', 'Redis out KiB/s', 'WAL KiB/s', 'checkpoints', "other databases' transactions"],
+    ['step', 'msg/s', 'deliveries/s', 'lost', 'p50 (ms)', 'p99 (ms)', 'socket nodes CPU (sum)', 'bystander CPU', 'Redis CPU', 'PostgreSQL CPU', 'elsewhere', 'Redis cmds/s', 'Redis out KiB/s', 'WAL KiB/s', 'checkpoints', "other databases' transactions", `whole machine (of ${describeMachine().cpuCount} cores)`],
     ...steps.map((s) => [
       s.kind,
       formatCount(s.messagesPerSecond),
@@ -596,69 +601,85 @@ function summaryTable(steps: StepResult[], nodes: ClusterNode[]): string {
       kib(s.walBytes / s.seconds),
       formatCount(s.checkpoints),
       formatCount(s.otherTransactions),
+      formatRatio(s.nodeCpu.reduce((a, b) => a + b, 0) + (s.redisCpu ?? 0) + (s.postgresCpu ?? 0) + s.generatorCpu + s.elsewhereCpu),
     ]),
   ];
-  return markdownTable(rows, ['l', ...Array<'r'>(15).fill('r')]);
+  return markdownTable(rows, ['l', ...Array<'r'>(16).fill('r')]);
 }
 
 function costsTable(results: Results): { table: string; basis: string } {
   const { nodes, idle, sendOnly, steps } = results;
   const socketNodes = nodes.filter((n) => n.sockets > 0).map((n) => n.number - 1);
   const bystander = nodes.length - 1;
-  const lossless = steps.filter((s) => s.passed);
-  const perStep = steps.map((s) => unitCosts(s, idle, sendOnly.passed ? sendOnly : undefined, socketNodes, bystander));
-  const counted = perStep.filter((_, i) => steps[i]!.passed);
-  const sendOnlyCosts = unitCosts(sendOnly, idle, undefined, socketNodes, bystander);
+  const counted = steps.map((s, i) => i).filter((i) => steps[i]!.passed);
+  const perStep = steps.map((s, i) => unitCosts(s, idle, sendOnly[i]?.passed ? sendOnly[i] : undefined, socketNodes, bystander));
   const mid = (pick: (c: UnitCosts) => number | undefined) => {
-    const values = counted.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const values = counted.map((i) => pick(perStep[i]!)).filter((v): v is number => v !== undefined && Number.isFinite(v));
     return values.length ? median(values) : undefined;
   };
-  const row = (label: string, pick: (c: UnitCosts) => number | undefined, digits: number, note: string) => [
+  /** µs of CPU per unit as the slope of CPU (µs/s) against units/s over the counted steps: no idle reading involved. */
+  const slope = (point: ((i: number) => [number, number | undefined] | undefined) | undefined) => {
+    if (!point) return undefined;
+    const points = counted.map(point).filter((p): p is [number, number] => p !== undefined && p[1] !== undefined);
+    if (points.length < 2) return undefined;
+    const meanX = points.reduce((n, p) => n + p[0], 0) / points.length;
+    const meanY = points.reduce((n, p) => n + p[1], 0) / points.length;
+    const sxx = points.reduce((n, p) => n + (p[0] - meanX) ** 2, 0);
+    const sxy = points.reduce((n, p) => n + (p[0] - meanX) * (p[1] - meanY), 0);
+    return sxx > 0 ? (sxy / sxx) * 1e6 : undefined;
+  };
+  const row = (label: string, pick: (c: UnitCosts) => number | undefined, digits: number, note: string, point?: (i: number) => [number, number | undefined] | undefined) => [
     label,
     figure(mid(pick), digits),
+    figure(slope(point), digits),
     ...perStep.map((c) => figure(pick(c), digits)),
-    figure(pick(sendOnlyCosts), digits),
     note,
   ];
+  const messagesPerSecond = (s: StepResult) => (s.messageRows || s.sent) / s.seconds;
+  const socketNodeCpu = (s: StepResult) => socketNodes.reduce((n, i) => n + s.nodeCpu[i]!, 0);
+  const fanout = (i: number) => steps[i]!;
+  const pairedSendOnly = (i: number) => (sendOnly[i]?.passed ? sendOnly[i] : undefined);
   const rssPerSocket = socketNodes.map((i) => results.rssPerSocketKiB[i]).filter((v): v is number => v !== undefined);
   const header = [
     'cost',
     '**median**',
-    ...steps.map((s) => `${formatCount(s.messagesPerSecond)} msg/s${s.passed ? '' : ` (${failure(s)}: not counted)`}`),
-    `send-only, ${formatCount(sendOnly.messagesPerSecond)} msg/s`,
+    'slope over those steps',
+    ...steps.map((s, i) => `${formatCount(s.messagesPerSecond)} msg/s${s.passed ? '' : ` (${failure(s)}: not counted)`}${sendOnly[i]?.passed === false ? ' (send-only step failed)' : ''}`),
     'how it is taken',
   ];
-  const blank = Array<string>(steps.length + 1).fill('');
   const rows = [
     header,
-    row('socket-node CPU per delivery (µs)', (c) => c.socketNodeUsPerDelivery, 1, 'CPU of the nodes holding sockets over their idle rate, summed, / deliveries received; the sends included'),
-    row('socket-node CPU per delivery, net of the send (µs)', (c) => c.socketNodeUsPerDeliveryNet, 1, "the same, less the send-only step's CPU per message × messages, / (deliveries − messages)"),
-    row('socket-node CPU per persisted message (µs)', (c) => c.socketNodeUsPerMessage, 0, 'send-only step: CPU of the nodes holding sockets over their idle rate / messages (one delivery each, to the sender)'),
-    row('bystander CPU per bus message received (µs)', (c) => c.bystanderUsPerBusMessage, 1, `node ${nodes.length} (no sockets) over its idle rate / bus messages it received (all topics)`),
-    row('bystander CPU per message sent (µs)', (c) => c.bystanderUsPerMessage, 1, 'the same / messages stored'),
+    row('socket-node CPU per delivery (µs)', (c) => c.socketNodeUsPerDelivery, 1, 'CPU of the nodes holding sockets over their idle rate, summed, / deliveries received; the sends included', (i) => [fanout(i).received / fanout(i).seconds, socketNodeCpu(fanout(i))]),
+    row('socket-node CPU per delivery, net of the send (µs)', (c) => c.socketNodeUsPerDeliveryNet, 1, "the same, less the send-only step's CPU per message (same rate) × messages, / (deliveries − messages)"),
+    row('socket-node CPU per persisted message (µs)', (c) => c.socketNodeUsPerMessage, 0, 'send-only step at the same rate: CPU of the nodes holding sockets over their idle rate / messages (storing, publishing, each node receiving it, one delivery to the sender)', (i) => {
+      const pair = pairedSendOnly(i);
+      return pair ? [messagesPerSecond(pair), socketNodeCpu(pair)] : undefined;
+    }),
+    row('bystander CPU per bus message received (µs)', (c) => c.bystanderUsPerBusMessage, 1, `node ${nodes.length} (no sockets) over its idle rate / bus messages it received (all topics)`, (i) => [fanout(i).nodeCounters[bystander]!.busReceived / fanout(i).seconds, fanout(i).nodeCpu[bystander]]),
+    row('bystander CPU per message sent (µs)', (c) => c.bystanderUsPerMessage, 1, 'the same / messages stored', (i) => [messagesPerSecond(fanout(i)), fanout(i).nodeCpu[bystander]]),
     row('bus messages per message', (c) => c.busMessagesPerMessage, 2, 'bus_published_total of all nodes / messages stored'),
     row('Redis commands per message', (c) => c.redisCommandsPerMessage, 2, 'INFO total_commands_processed / messages stored'),
     row('Redis bytes in per message', (c) => c.redisInBytesPerMessage, 0, 'INFO total_net_input_bytes / messages stored'),
     row('Redis bytes out per message', (c) => c.redisOutBytesPerMessage, 0, `INFO total_net_output_bytes / messages stored (each bus message goes to ${results.subscribers} subscribers)`),
-    row('Redis CPU per message (µs)', (c) => c.redisUsPerMessage, 1, "redis-server's CPU (/proc) over its idle rate / messages stored"),
+    row('Redis CPU per message (µs)', (c) => c.redisUsPerMessage, 1, "redis-server's CPU (/proc) over its idle rate / messages stored", (i) => [messagesPerSecond(fanout(i)), fanout(i).redisCpu]),
     row('SQL statements per message', (c) => c.dbStatementsPerMessage, 2, 'db_queries_total of all nodes / messages stored'),
     row('rows stored per message', (c) => 1 + c.syncEventsPerMessage, 2, 'rows added to `messages` and `sync_events` / messages stored'),
     row('PostgreSQL WAL bytes per message', (c) => c.walBytesPerMessage, 0, 'pg_wal_lsn_diff over the step / messages stored; see the note on checkpoints above'),
-    row('PostgreSQL CPU per message (µs)', (c) => c.postgresUsPerMessage, 0, 'the backends serving this database (/proc) over their idle rate / messages stored'),
+    row('PostgreSQL CPU per message (µs)', (c) => c.postgresUsPerMessage, 0, 'the backends serving this database (/proc) over their idle rate / messages stored', (i) => [messagesPerSecond(fanout(i)), fanout(i).postgresCpu]),
     row('stored bytes per message (database)', (c) => c.storedBytesPerMessage, 0, 'pg_database_size growth / messages stored'),
     ...STORED_TABLES.map((t) => row(`stored bytes per message (\`${t}\`)`, (c) => c.tableBytesPerMessage[t], 0, 'pg_total_relation_size growth (table, indexes, TOAST) / messages stored')),
     [
       'RSS per socket (KiB)',
       rssPerSocket.length ? figure(median(rssPerSocket), 1) : '—',
-      ...blank,
+      ...Array<string>(steps.length + 1).fill(''),
       'per node holding sockets: (VmRSS with its sockets − before) / its sockets, after a full garbage collection each time; median over those nodes',
     ],
   ];
   const basis =
-    lossless.length > 0
-      ? `the ${lossless.length} fan-out step${lossless.length === 1 ? '' : 's'} that lost nothing (${lossless.map((s) => formatCount(s.messagesPerSecond)).join(', ')} messages/s)`
+    counted.length > 0
+      ? `the ${counted.length} fan-out step${counted.length === 1 ? '' : 's'} that lost nothing (${counted.map((i) => formatCount(steps[i]!.messagesPerSecond)).join(', ')} messages/s)`
       : 'no step: every fan-out step lost deliveries';
-  return { table: markdownTable(rows, ['l', 'r', ...blank.map(() => 'r' as const), 'l']), basis };
+  return { table: markdownTable(rows, ['l', 'r', 'r', ...steps.map(() => 'r' as const), 'l']), basis };
 }
 
 function report(results: Results): string {
@@ -671,7 +692,8 @@ function report(results: Results): string {
     .map(([name, value]) => `\`${name}=${value}\``)
     .join(', ');
   const costs = costsTable(results);
-  const stepSections = [idle, ...steps, sendOnly].map((s) => `${stepHeading(s)}\n\n${stepTable(s, nodes)}`).join('\n\n');
+  const measured = [idle, ...steps.flatMap((s, i) => [s, ...(sendOnly[i] ? [sendOnly[i]] : [])])];
+  const stepSections = measured.map((s) => `${stepHeading(s)}\n\n${stepTable(s, nodes)}`).join('\n\n');
   const rssRows = markdownTable(
     [
       ['node', 'sockets', 'RSS before (MiB)', 'RSS with sockets (MiB)', 'per socket (KiB)'],
@@ -697,20 +719,21 @@ _Generated by \`bench/cluster.ts\`; this section is rewritten on every run._
 - **Background load:** ${formatRatio(results.backgroundCpu)} of one core busy over 3 s just before the servers started (other programs, kernel); *elsewhere* in the step tables is the same reading during each step
 - **Cluster:** ${nodes.length} processes of the built app (\`node dist/main.js\`), each on its own port, on one PostgreSQL database and one Redis
   (${results.subscribers} subscribers on the delivery channel), ${env}, a random \`AUTH_SECRET\`, heartbeats at the default ${loadConfig(settings).realtime.heartbeatMs / 1000} s; ${results.argon2}.
-- **Clients:** ${formatCount(plan.groups)} groups × ${plan.members} distinct users, one socket each (connected in ${results.connectSeconds.toFixed(1)} s), and ${plan.sendOnlyGroups} send-only senders: ${formatCount(sockets)} sockets, spread round robin over
+- **Clients:** ${formatCount(plan.groups)} groups × ${plan.members} distinct users, one socket each (connected in ${results.connectSeconds.toFixed(1)} s), and ${sendOnlyGroups} send-only senders: ${formatCount(sockets)} sockets, spread round robin over
   nodes 1–${nodes.length - 1}, so every group has members on ${Math.min(socketNodes.length, plan.members)} nodes; node ${nodes.length} holds no socket (the *bystander*). Plain \`ws\` sockets in
-  ${FANOUT_GENERATORS} load-generator processes (whole groups each), plus ${plan.sendOnlyGroups} senders in a third for the send-only step; all on this machine. A delivery frame is ${formatCount(results.frameBytes)} bytes.
+  ${FANOUT_GENERATORS} load-generator processes (whole groups each), plus ${sendOnlyGroups} senders in a third for the send-only steps; all on this machine. A delivery frame is ${formatCount(results.frameBytes)} bytes.
   Servers, Redis, PostgreSQL and clients share the ${machine.cpuCount} CPU${machine.cpuCount === 1 ? '' : 's'}.
 
 One member of every group sends \`message.send\` over its socket (as in the fan-out of \`bench:realtime\`), the total rate
 spread evenly over the groups, for ${plan.stepSeconds} s; the step ends when every delivery has arrived or none has for 3 s. Each
-message is stored once and goes on the Redis bus once; every node receives it, with its ${plan.members} recipients' ids, and writes
+message is stored once and goes on the Redis bus with the events recorded with it in one sync-log batch (one PUBLISH per
+batch: one per message at low rates, fewer as the rate grows); every node receives it, with its ${plan.members} recipients' ids, and writes
 it to the sockets it holds for them (the sender's own socket included: ${plan.members} deliveries per message). Latency is send → receipt
 on the clients' clock (sender and receivers of a group are in one process). A warm-up step (${plan.warmupSeconds} s) is thrown away.
 The *idle* step holds the sockets and sends nothing: its CPU rates are subtracted from each step's before dividing (the
-heartbeats and timers are not a cost of messages). The *send-only* step sends ${formatCount(sendOnly.messagesPerSecond)} messages/s into
-${plan.sendOnlyGroups} other groups of ${plan.members} whose only connected member is the sender: what storing and publishing a message costs
-with one delivery. CPU is read from /proc (user + system time of each process; PostgreSQL as the backends serving this
+heartbeats and timers are not a cost of messages). After each fan-out step, a *send-only* step sends at the same rate into
+${sendOnlyGroups} other groups of ${plan.members} whose only connected member is the sender (as many senders as the fan-out has): what
+storing and publishing a message costs with one delivery, at that rate. CPU is read from /proc (user + system time of each process; PostgreSQL as the backends serving this
 database, without the WAL writer, checkpointer and background writer, which serve every database); Redis figures are deltas of \`INFO\` (the readings' own command and reply taken out) and
 count every client of that Redis server (a step's PUBLISH calls next to the bus messages the nodes published show whether
 anyone else was publishing); WAL is \`pg_wal_lsn_diff\`, which counts every database of that PostgreSQL (hence the column of
@@ -721,9 +744,12 @@ burst (checkpoints come every \`checkpoint_timeout\`, 5 min by default, or soone
 
 ### Per-unit costs
 
-The median is over ${costs.basis}; each step's own figures follow, then the send-only step's. Costs per message
-at low rates may carry fixed costs (timers, round trips) that higher rates share, and the message writer and the sync
-log group what arrives together: read the trend along a row as well as the median.
+The median is over ${costs.basis}; each step's own figures follow, then the send-only step's. For CPU, the *slope* is
+the least-squares slope of CPU time per second against units per second over those steps: the marginal cost, which
+needs no idle reading (the idle step's CPU is subtracted in every other column, and a node still finishing earlier work
+during it skews the low-rate steps most). Costs per message at low rates may carry fixed costs (timers, round trips)
+that higher rates share, and the message writer and the sync log group what arrives together: read the trend along a
+row as well as the median.
 
 ${costs.table}
 
@@ -735,7 +761,10 @@ ${rssRows}
 
 ### Steps
 
-${summaryTable([idle, ...steps, sendOnly], nodes)}
+*Whole machine* adds up every process measured, the load generators and *elsewhere* (the benchmark's own process
+left out): near ${formatRatio(describeMachine().cpuCount)}, a step measures the machine's limit rather than the cluster's.
+
+${summaryTable(measured, nodes)}
 
 ${stepSections}
 `;
@@ -799,11 +828,11 @@ async function main(): Promise<void> {
     const fanoutUsers = plan.groups * plan.members;
     // The send-only groups: one connected sender each, and members who never connect (shared by all those groups).
     const silentMembers = plan.members - 1;
-    console.log(`${clock()} creating ${formatCount(fanoutUsers + plan.sendOnlyGroups + silentMembers)} accounts`);
+    console.log(`${clock()} creating ${formatCount(fanoutUsers + sendOnlyGroups + silentMembers)} accounts`);
     const users = await createUsers(socketNodes, fanoutUsers, 'cl');
-    const senders = await createUsers(socketNodes, plan.sendOnlyGroups, 'cls');
+    const senders = await createUsers(socketNodes, sendOnlyGroups, 'cls');
     const silent = await createUsers(socketNodes, silentMembers, 'clq');
-    console.log(`${clock()} creating ${plan.groups + plan.sendOnlyGroups} groups`);
+    console.log(`${clock()} creating ${plan.groups + sendOnlyGroups} groups`);
     const groups: { chatId: number; members: User[] }[] = [];
     for (let g = 0; g < plan.groups; g++) {
       const members = users.slice(g * plan.members, (g + 1) * plan.members);
@@ -873,8 +902,11 @@ async function main(): Promise<void> {
     const warmup = await runStep(cluster, 'warm-up', plan.rates[0]!, plan.warmupSeconds);
     const idle = await runStep(cluster, 'idle', 0, plan.idleSeconds);
     const steps: StepResult[] = [];
-    for (const rate of plan.rates) steps.push(await runStep(cluster, 'fan-out', rate, plan.stepSeconds));
-    const sendOnly = await runStep(cluster, 'sends only', plan.sendOnlyRate, plan.stepSeconds);
+    const sendOnly: StepResult[] = [];
+    for (const rate of plan.rates) {
+      steps.push(await runStep(cluster, 'fan-out', rate, plan.stepSeconds));
+      sendOnly.push(await runStep(cluster, 'sends only', rate, plan.stepSeconds));
+    }
     const frameBytes = Math.max(warmup.frameBytes, ...steps.map((s) => s.frameBytes));
 
     const results: Results = {
