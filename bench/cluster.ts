@@ -22,6 +22,7 @@ import { createHistogram, merge, percentile } from './lib/latency.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { cpuMeter, cpuMs, machineCpuMs, rssKiB, waitUntilMachineQuiet, waitUntilQuiet } from './lib/proc-stats.js';
 import { cleanupOnExit, freePort, runNpmScript, startBuiltServer, type ServerProcess } from './lib/process.js';
+import { realtimeBenchSettings } from './lib/realtime-settings.js';
 import { argon2Line, markdownTable, writeSection } from './lib/report.js';
 import { formatCount, formatMs, formatRatio, median } from './lib/stats.js';
 import { LoadGenerator, sourceAddress, type CloseCounts, type ConnectionSpec, type FanoutResult } from './lib/ws-load.js';
@@ -41,24 +42,9 @@ const P99_LIMIT_MS = 1000;
 const ADDRESSES = { fanout: 100, sendOnly: 120 };
 
 const HOST = '127.0.0.1';
-const UNLIMITED = '999999/1m';
 const metricsToken = randomText(32);
-/** The same benchmark settings as bench/realtime.ts, and a token for reading each node's /metrics. */
-const settings: Record<string, string> = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  AUTH_SECRET: randomText(48),
-  // Logins are not measured; thousands of accounts must be made: the cheapest hashing allowed.
-  ARGON2_MEMORY_KIB: '1024',
-  ARGON2_TIME_COST: '1',
-  RATE_LIMIT_LOGIN_PER_IP: UNLIMITED,
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: UNLIMITED,
-  RATE_LIMIT_REGISTER: UNLIMITED,
-  WS_RATE_LIMIT: '999999/10s',
-  WS_MAX_BUFFERED_BYTES: String(16 * 1024 * 1024),
-  ACCESS_TOKEN_TTL_SECONDS: '3600',
-  METRICS_TOKEN: metricsToken,
-};
+/** The real-time benchmarks' settings, and a token for reading each node's /metrics. */
+const settings: Record<string, string> = { ...realtimeBenchSettings(), METRICS_TOKEN: metricsToken };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

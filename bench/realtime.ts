@@ -20,6 +20,7 @@ import { measureLoad, type LoadResult } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { cpuMeter, rssKiB, waitUntilMachineQuiet, waitUntilQuiet } from './lib/proc-stats.js';
 import { cleanupOnExit, freePort, projectRoot, runNpmScript, startBuiltServer, TSX_NODE_ARGS, type ServerProcess } from './lib/process.js';
+import { realtimeBenchSettings } from './lib/realtime-settings.js';
 import { argon2Line, markdownTable, writeSection } from './lib/report.js';
 import { formatCount, formatMs, formatRatio, median } from './lib/stats.js';
 import {
@@ -90,27 +91,11 @@ const socketIoVersion = () =>
   (JSON.parse(readFileSync(path.join(projectRoot, 'node_modules/socket.io/package.json'), 'utf8')) as { version: string }).version;
 
 const HOST = '127.0.0.1';
-const UNLIMITED = '999999/1m';
 const settings: Record<string, string> = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  AUTH_SECRET: randomText(48),
-  // Logins are not measured here and 10,000 accounts must be made: the cheapest hashing allowed.
-  ARGON2_MEMORY_KIB: '1024',
-  ARGON2_TIME_COST: '1',
-  RATE_LIMIT_LOGIN_PER_IP: UNLIMITED,
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: UNLIMITED,
-  RATE_LIMIT_REGISTER: UNLIMITED,
-  // 999999 is the largest count the configuration accepts; the default (50/10s) would close the
-  // senders' sockets at once.
-  WS_RATE_LIMIT: '999999/10s',
-  // Slow-ish clients are kept; only one truly stuck is dropped (4008, counted as loss).
-  WS_MAX_BUFFERED_BYTES: String(16 * 1024 * 1024),
+  ...realtimeBenchSettings(),
   // The idle measurement holds about 100 sockets per user; the default cap (50 per user on a node)
   // would close half of them with 4409.
   WS_MAX_SOCKETS_PER_USER: '10000',
-  // Tokens are handed out once at the start and must outlive the run.
-  ACCESS_TOKEN_TTL_SECONDS: '3600',
 };
 
 // --- processes ------------------------------------------------------------------------------------
