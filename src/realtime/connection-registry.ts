@@ -59,6 +59,9 @@ function removeFrom(index: Index, key: number | undefined, connection: Connectio
   return true;
 }
 
+/** A hundredth of the heartbeat interval, and not under 50 ms (tests run with short intervals). */
+const tickMs = (heartbeatMs: number) => Math.max(50, heartbeatMs / 100);
+
 /**
  * Every open socket on this node, of every protocol: by user and by the session or token that
  * opened it. It delivers the bus's events to them (rendered once per protocol), watches liveness
@@ -72,12 +75,21 @@ export class ConnectionRegistry {
   private readonly limits: ConnectionLimits;
   /** Each protocol's counts, bound once. */
   private readonly counts = new Map<Protocol, SocketCounts>();
+  /**
+   * The heartbeat's wheel: every socket sits in one slot, chosen at random, and each tick pings the
+   * sockets of the next slot. A turn of the wheel is one heartbeat interval; a tick is a hundredth
+   * of it, so pinging never holds the event loop for more than a hundredth of the sockets.
+   */
+  private readonly wheel: Array<Set<Connection>>;
+  private wheelTick = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private presenceRefresh: NodeJS.Timeout | undefined;
   private stopping = false;
 
   constructor(private readonly deps: ConnectionRegistryDeps) {
     this.limits = { maxBufferedBytes: deps.settings.maxBufferedBytes, rateLimit: deps.settings.rateLimit };
+    const slots = Math.max(1, Math.round(deps.settings.heartbeatMs / tickMs(deps.settings.heartbeatMs)));
+    this.wheel = Array.from({ length: slots }, () => new Set<Connection>());
     deps.metrics.watchConnections(() => this.countByProtocol());
   }
 
@@ -102,8 +114,7 @@ export class ConnectionRegistry {
       for (const delivery of message as Delivery[]) this.deliver(delivery);
     });
     revocations.onRevoked((revoked) => this.revoke(revoked));
-    // Ticks ten times per interval; each pings only the sockets whose turn it is.
-    this.heartbeat = setInterval(() => this.beat(), Math.max(100, settings.heartbeatMs / 10));
+    this.heartbeat = setInterval(() => this.beat(), tickMs(settings.heartbeatMs));
     this.heartbeat.unref();
     this.presenceRefresh = setInterval(() => void presence.refresh().catch((error: unknown) => log.warn({ err: error }, 'presence refresh failed')), settings.heartbeatMs);
     this.presenceRefresh.unref();
@@ -116,6 +127,7 @@ export class ConnectionRegistry {
     this.stopping = true;
     this.forEachConnection((c) => c.close(CloseCode.goingAway, 'server shutting down'));
     this.byUser.clear();
+    for (const slot of this.wheel) slot.clear();
     this.bySession.clear();
     this.byApiToken.clear();
     await this.deps.presence.clear().catch(() => {});
@@ -138,9 +150,10 @@ export class ConnectionRegistry {
       options.accepts,
       this.limits,
       (c) => void this.forget(c),
-      Date.now() + Math.random() * settings.heartbeatMs,
+      Math.floor(Math.random() * this.wheel.length),
       counts,
     );
+    this.wheel[connection.heartbeatSlot]!.add(connection);
     const mine = addTo(this.byUser, connection.userId, connection);
     // A Set iterates in insertion order: the first is the oldest socket, the one to let go.
     for (const oldest of mine) {
@@ -184,6 +197,7 @@ export class ConnectionRegistry {
   /** Forgets the connection (once, however it ends) and updates presence. */
   private async forget(connection: Connection): Promise<void> {
     if (!removeFrom(this.byUser, connection.userId, connection)) return;
+    this.wheel[connection.heartbeatSlot]!.delete(connection);
     this.deps.metrics.closed(connection.protocol.name, connection.closeCode ?? 1006);
     removeFrom(this.bySession, connection.principal.sessionId, connection);
     removeFrom(this.byApiToken, connection.principal.apiTokenId, connection);
@@ -253,18 +267,16 @@ export class ConnectionRegistry {
 
   /** Pings the sockets whose turn it is; one that did not answer its previous ping is gone. */
   private beat(): void {
-    const now = Date.now();
-    const interval = this.deps.settings.heartbeatMs;
-    this.forEachConnection((c) => {
-      if (c.nextPingAt > now) return;
+    const slot = this.wheel[this.wheelTick]!;
+    this.wheelTick = (this.wheelTick + 1) % this.wheel.length;
+    for (const c of [...slot]) {
       if (!c.alive) {
         c.socket.terminate();
-        return;
+        continue;
       }
       c.alive = false;
-      c.nextPingAt = now + interval;
       c.socket.ping();
-    });
+    }
   }
 
   private forEachConnection(fn: (connection: Connection) => void): void {

@@ -48,8 +48,8 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     /** Called once, as soon as the connection is closing: it gets nothing more from then on. */
     private readonly onGone: (connection: Connection) => void,
-    /** When this socket is next pinged: each socket has its own phase, so pings never come in one burst. */
-    public nextPingAt: number,
+    /** Its slot on the registry's heartbeat wheel: sockets are spread over the slots, so pings never come in one burst. */
+    readonly heartbeatSlot: number,
     /** Its protocol's counts. */
     readonly counts: SocketCounts,
   ) {}
