@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { DELIVER_TOPIC } from '../src/realtime/delivery.js';
 import { commandLine, flagOption, integerOption } from './lib/args.js';
 import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib/environment.js';
+import { createGroup, type User } from './lib/chat-setup.js';
 import { requestJson } from './lib/http.js';
 import { openInspector } from './lib/inspector.js';
 import { createHistogram, merge, percentile } from './lib/latency.js';
@@ -96,11 +97,6 @@ async function collectGarbage(node: ClusterNode): Promise<void> {
 }
 
 // --- accounts and groups --------------------------------------------------------------------------
-interface User {
-  id: number;
-  token: string;
-}
-
 /** Registers and logs in `count` accounts, spreading the requests over `nodes`. */
 async function createUsers(nodes: ClusterNode[], count: number, prefix: string): Promise<User[]> {
   const password = randomText(24);
@@ -120,14 +116,6 @@ async function createUsers(nodes: ClusterNode[], count: number, prefix: string):
   return users;
 }
 
-async function createGroup(url: string, owner: User, members: User[], name: string): Promise<number> {
-  const chat = await requestJson<{ id: number }>(`${url}/api/v1/chats`, {
-    body: { type: 'group', name, memberIds: members.filter((m) => m !== owner).map((m) => m.id) },
-    headers: { authorization: `Bearer ${owner.token}` },
-    expect: 201,
-  });
-  return chat.id;
-}
 
 // --- readings -------------------------------------------------------------------------------------
 /** Sums the samples of one Prometheus counter whose labels include `labels` (e.g. `topic="deliver"`). */

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
 import { commandLine, flagOption, integerOption, listOption } from './lib/args.js';
 import { createBenchEnvironment, randomText, type BenchEnvironment } from './lib/environment.js';
+import { createGroup, type User } from './lib/chat-setup.js';
 import { requestJson } from './lib/http.js';
 import { openInspector, summarizeProfile, type ProfileSummary } from './lib/inspector.js';
 import { createHistogram, merge, percentile, record } from './lib/latency.js';
@@ -174,11 +175,6 @@ function batches<T>(items: T[], count: number): T[][] {
 }
 
 // --- accounts and chats ---------------------------------------------------------------------------
-interface User {
-  id: number;
-  token: string;
-}
-
 async function createUsers(url: string, count: number): Promise<User[]> {
   const password = randomText(24);
   const users: User[] = new Array<User>(count);
@@ -203,14 +199,6 @@ async function createUsers(url: string, count: number): Promise<User[]> {
   return users;
 }
 
-async function createGroup(url: string, owner: User, members: User[], name: string): Promise<number> {
-  const chat = await requestJson<{ id: number }>(`${url}/api/v1/chats`, {
-    body: { type: 'group', name, memberIds: members.filter((m) => m !== owner).map((m) => m.id) },
-    headers: { authorization: `Bearer ${owner.token}` },
-    expect: 201,
-  });
-  return chat.id;
-}
 
 // --- scenario 1: idle connections -----------------------------------------------------------------
 interface IdleResult {
